@@ -1,0 +1,1 @@
+"""Helpers behind the notebook series on how CNNs and RNNs work."""

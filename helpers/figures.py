@@ -1,0 +1,78 @@
+"""Writes the series' figures into figures/: `python -m helpers.figures [NAME ...]`."""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Callable
+from pathlib import Path
+
+import numpy as np
+from matplotlib.figure import Figure
+
+from helpers.image_properties import (
+    figure_same_pattern_anywhere,
+    figure_small_patterns,
+    figure_subsampling,
+)
+from helpers.why_cnn import ARTICLE_CLAIMS
+
+FIGURES_DIR = Path(__file__).resolve().parent.parent / "figures"
+
+
+def figure_article_claims() -> Figure:
+    """The article's three parameter counts next to the correct ones, on a log axis."""
+    fig = Figure(figsize=(9, 3.8), layout="constrained")
+    ax = fig.subplots()
+    names = [claim.name for claim in ARTICLE_CLAIMS]
+    positions = np.arange(len(names))
+    said = [claim.article_value for claim in ARTICLE_CLAIMS]
+    right = [claim.parameters() for claim in ARTICLE_CLAIMS]
+    ax.barh(positions + 0.2, said, height=0.4, label="the article says", color="#f28e2b")
+    ax.barh(positions - 0.2, right, height=0.4, label="PyTorch counts", color="#4e79a7")
+    for y, (a, b) in enumerate(zip(said, right)):
+        ax.text(a * 1.3, y + 0.2, f"{a:,}", va="center", fontsize=9)
+        ax.text(b * 1.3, y - 0.2, f"{b:,}", va="center", fontsize=9)
+    ax.set_xscale("log")
+    ax.set_xlim(1e5, 1e15)
+    ax.set_yticks(positions, names)
+    ax.invert_yaxis()
+    ax.set_xlabel("parameters (log scale)")
+    ax.set_title("The article's parameter counts, checked (weights + biases)")
+    ax.legend(loc="lower right")
+    return fig
+
+
+# name -> function that draws it; one file figures/<name>.png each.
+FIGURES: dict[str, Callable[[], Figure]] = {
+    "01_article_param_counts": figure_article_claims,
+    "01_small_patterns": figure_small_patterns,
+    "01_same_pattern_anywhere": figure_same_pattern_anywhere,
+    "01_subsampling": figure_subsampling,
+}
+
+
+def write_figures(names: list[str] | None = None, directory: Path = FIGURES_DIR) -> list[Path]:
+    """Draw the named figures (all by default) into `directory` as PNG; return the paths."""
+    chosen = names or list(FIGURES)
+    unknown = [name for name in chosen if name not in FIGURES]
+    if unknown:
+        raise ValueError(f"names has unknown figures {unknown}; known: {list(FIGURES)}")
+    directory.mkdir(parents=True, exist_ok=True)
+    paths = []
+    for name in chosen:
+        path = directory / f"{name}.png"
+        # No metadata, so the same figure gives the same bytes run after run.
+        FIGURES[name]().savefig(path, dpi=100, metadata={"Software": None})
+        paths.append(path)
+    return paths
+
+
+def main(argv: list[str]) -> int:
+    """Command-line entry: write the figures named in `argv`, or all of them."""
+    for path in write_figures(argv or None):
+        print(f"wrote {path.relative_to(FIGURES_DIR.parent)}")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main(sys.argv[1:]))

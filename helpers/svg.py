@@ -1,0 +1,80 @@
+"""Small SVG charts, drawn as strings so a widget can update them in well under a millisecond."""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from html import escape
+
+PALETTE = ("#4e79a7", "#f28e2b", "#59a14f", "#e15759", "#76b7b2", "#b07aa1")
+
+
+def format_count(value: int | float) -> str:
+    """A count with thousands separators, and its power of ten when it is large."""
+    text = f"{value:,.0f}"
+    if value >= 1e5:
+        text += f" (≈ 10^{math.log10(value):.1f})"
+    return text
+
+
+def log_bar_chart(
+    labels: Sequence[str],
+    values: Sequence[float],
+    title: str,
+    axis_label: str,
+    width: int = 640,
+    bar_height: int = 34,
+) -> str:
+    """A labelled horizontal bar chart on a log10 axis, as an SVG string."""
+    if len(labels) != len(values):
+        raise ValueError(f"labels has {len(labels)} entries but values has {len(values)}")
+    if not labels:
+        raise ValueError("labels must not be empty")
+    if any(not math.isfinite(v) or v < 1 for v in values):
+        raise ValueError(f"values must be finite and >= 1 on a log axis, got {list(values)}")
+    top = max(1, math.ceil(math.log10(max(values))))
+    left, right, header = 210, 20, 40
+    plot_width = width - left - right
+    height = header + bar_height * len(labels) + 50
+
+    def x_of(value: float) -> float:
+        return left + plot_width * math.log10(value) / top
+
+    parts = [
+        f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height}" '
+        f'viewBox="0 0 {width} {height}" font-family="sans-serif" font-size="13">',
+        f'<text x="{width / 2:.0f}" y="22" text-anchor="middle" font-size="15" '
+        f'font-weight="bold">{escape(title)}</text>',
+    ]
+    axis_y = header + bar_height * len(labels) + 4
+    for power in range(top + 1):
+        x = x_of(10**power)
+        parts.append(
+            f'<line x1="{x:.1f}" y1="{header - 4}" x2="{x:.1f}" y2="{axis_y}" stroke="#ddd"/>'
+            f'<text x="{x:.1f}" y="{axis_y + 16}" text-anchor="middle" font-size="11">'
+            f"10<tspan dy='-5' font-size='9'>{power}</tspan></text>"
+        )
+    for row, (label, value) in enumerate(zip(labels, values)):
+        y = header + row * bar_height
+        colour = PALETTE[row % len(PALETTE)]
+        bar = max(x_of(value) - left, 1.0)
+        parts.append(
+            f'<text x="{left - 8}" y="{y + bar_height / 2 + 4:.0f}" text-anchor="end">'
+            f"{escape(label)}</text>"
+            f'<rect x="{left}" y="{y + 5}" width="{bar:.1f}" height="{bar_height - 10}" '
+            f'fill="{colour}"><title>{escape(format_count(value))}</title></rect>'
+        )
+        # The count sits inside a long bar, after a short one, so it stays readable.
+        inside = bar > 0.6 * plot_width
+        text_x = left + bar - 6 if inside else left + bar + 6
+        parts.append(
+            f'<text x="{text_x:.1f}" y="{y + bar_height / 2 + 4:.0f}" '
+            f'text-anchor="{"end" if inside else "start"}" '
+            f'fill="{"white" if inside else "#222"}" font-size="11">'
+            f"{escape(format_count(value))}</text>"
+        )
+    parts.append(
+        f'<text x="{left + plot_width / 2:.0f}" y="{axis_y + 36}" text-anchor="middle">'
+        f"{escape(axis_label)}</text></svg>"
+    )
+    return "".join(parts)

@@ -1,0 +1,126 @@
+"""Thin ipywidgets shells: sliders wired to a pure function that returns the HTML to show."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from html import escape
+from typing import Any
+
+import ipywidgets as widgets
+
+from helpers.arithmetic import conv2d_param_count
+from helpers.why_cnn import calculator_view
+
+SLIDER_STYLE = {"description_width": "140px"}
+SLIDER_LAYOUT = widgets.Layout(width="460px")
+
+
+def message_html(error: Exception) -> str:
+    """The message a widget shows instead of a traceback when its inputs do not fit together."""
+    return (
+        "<div style='border-left:4px solid #e15759;padding:6px 10px;background:#fdf0f0'>"
+        f"<b>This combination does not work:</b> {escape(str(error))}</div>"
+    )
+
+
+def safe_render(render: Callable[..., str], **values: Any) -> str:
+    """Call `render(**values)`; a bad combination gives a readable message, never a traceback."""
+    try:
+        return render(**values)
+    except (ValueError, TypeError) as error:
+        return message_html(error)
+
+
+class Explorer(widgets.VBox):
+    """Controls above an HTML view; every change re-renders the view with the pure function."""
+
+    def __init__(self, render: Callable[..., str], controls: dict[str, widgets.ValueWidget]):
+        self.render = render
+        self.controls = controls
+        self.view = widgets.HTML(value=self.current_html())
+        for control in controls.values():
+            control.observe(self._update, names="value")
+        super().__init__(children=[*controls.values(), self.view])
+
+    def values(self) -> dict[str, Any]:
+        """The current value of every control, by parameter name."""
+        return {name: control.value for name, control in self.controls.items()}
+
+    def current_html(self) -> str:
+        """What the view should show for the current control values."""
+        return safe_render(self.render, **self.values())
+
+    def _update(self, _change: dict) -> None:
+        self.view.value = self.current_html()
+
+
+def int_slider(value: int, low: int, high: int, label: str, step: int = 1) -> widgets.IntSlider:
+    """An integer slider with the series' label width and layout."""
+    return widgets.IntSlider(
+        value=value,
+        min=low,
+        max=high,
+        step=step,
+        description=label,
+        style=SLIDER_STYLE,
+        layout=SLIDER_LAYOUT,
+        continuous_update=True,
+    )
+
+
+def choice_slider(value: int, options: list[int], label: str) -> widgets.SelectionSlider:
+    """A slider over a fixed list of numbers (for ranges that span powers of ten)."""
+    return widgets.SelectionSlider(
+        value=value,
+        options=[(f"{o:,}", o) for o in options],
+        description=label,
+        style=SLIDER_STYLE,
+        layout=SLIDER_LAYOUT,
+    )
+
+
+IMAGE_SIZES = [6, 28, 32, 64, 100, 224, 256, 512, 1000]
+HIDDEN_UNITS = [10, 100, 1_000, 10_000, 100_000, 1_000_000]
+
+
+def param_calculator(
+    image_size: int = 100,
+    channels: int = 3,
+    hidden_units: int = 1_000,
+    kernel_size: int = 3,
+    n_kernels: int = 64,
+) -> Explorer:
+    """Notebook 01's calculator: a fully connected layer vs a convolution on the same image."""
+    return Explorer(
+        calculator_view,
+        {
+            "image_size": choice_slider(image_size, IMAGE_SIZES, "image side (pixels)"),
+            "channels": int_slider(channels, 1, 4, "channels"),
+            "hidden_units": choice_slider(hidden_units, HIDDEN_UNITS, "hidden units"),
+            "kernel_size": int_slider(kernel_size, 1, 101, "kernel side"),
+            "n_kernels": int_slider(n_kernels, 1, 512, "kernels"),
+        },
+    )
+
+
+def kernel_size_demo_view(kernel_size: int) -> str:
+    """The index's demo: parameters of one 3-channel square kernel, with the sum spelled out."""
+    count = conv2d_param_count(3, 1, kernel_size)
+    return (
+        f"<p>One kernel of {kernel_size}×{kernel_size}×3 has "
+        f"{kernel_size}·{kernel_size}·3 weights + 1 bias = <b>{count:,}</b> parameters.</p>"
+    )
+
+
+def kernel_size_demo(kernel_size: int = 3) -> Explorer:
+    """The index's slider demo."""
+    return Explorer(
+        kernel_size_demo_view, {"kernel_size": int_slider(kernel_size, 1, 11, "kernel side")}
+    )
+
+
+# Every interactive widget of the series, for benchmarks and robustness sweeps.
+WIDGETS: dict[str, Callable[[], Explorer]] = {
+    "kernel_size_demo": kernel_size_demo,
+    "param_calculator": param_calculator,
+}
