@@ -117,10 +117,3 @@ def kernel_size_demo(kernel_size: int = 3) -> Explorer:
     return Explorer(
         kernel_size_demo_view, {"kernel_size": int_slider(kernel_size, 1, 11, "kernel side")}
     )
-
-
-# Every interactive widget of the series, for benchmarks and robustness sweeps.
-WIDGETS: dict[str, Callable[[], Explorer]] = {
-    "kernel_size_demo": kernel_size_demo,
-    "param_calculator": param_calculator,
-}

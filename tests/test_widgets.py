@@ -6,8 +6,8 @@ import ipywidgets as widgets
 import pytest
 
 from helpers.why_cnn import calculator_view
+from helpers.widget_registry import WIDGETS
 from helpers.widgets import (
-    WIDGETS,
     Explorer,
     kernel_size_demo_view,
     message_html,
