@@ -1,0 +1,340 @@
+"""The lecture's toy RNN, and three slot-filling taggers: feed-forward, Elman RNN and LSTM.
+
+Toy RNN (Hung-yi Lee, RNN lecture): two inputs, two hidden units, two outputs, every weight 1,
+linear, no bias, memory starting at 0. Inputs [1,1], [1,1], [2,2] give [4,4], [12,12], [32,32].
+
+Taggers: each reads the 1-of-N code of a word (with the "other" dimension for unknown words)
+and gives one label per word. The feed-forward tagger sees one word at a time, so "taipei"
+gets the same label after "arrive" and after "leave"; the RNN and the LSTM carry a memory.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from typing import NamedTuple
+
+import numpy as np
+import torch
+import torch.nn.functional as F
+from torch import nn
+
+from helpers.arithmetic import check_int
+from helpers.text import (
+    CITIES,
+    CITY_LABEL,
+    LABELS,
+    TRAIN_CITIES,
+    SlotSentence,
+    build_vocabulary,
+    make_dataset,
+    token_ids,
+    tokenize,
+)
+
+KINDS: tuple[str, ...] = ("feedforward", "rnn", "lstm")
+CITY_LABELS: frozenset[str] = frozenset(CITY_LABEL.values())
+
+# compare_taggers: data sizes and training settings, chosen to train all three taggers in a
+# few seconds on a 2-core laptop (bench/bench_taggers.py measures it).
+N_TRAIN = 400
+N_TEST = 400
+TEST_SEED_OFFSET = 10_000
+HIDDEN_SIZE = 16
+EPOCHS = 120
+LEARNING_RATE = 0.05
+UNKNOWN_RATE = 0.1
+
+IGNORE = -100  # label of padding positions, skipped by the loss and by accuracy
+
+
+# --- the toy RNN ------------------------------------------------------------------------------
+
+
+class ToyStep(NamedTuple):
+    """One step of the toy RNN: input x, memory before it, hidden a (the next memory), output y."""
+
+    input: np.ndarray
+    memory: np.ndarray
+    hidden: np.ndarray
+    output: np.ndarray
+
+
+def _check_toy_inputs(inputs: object) -> np.ndarray:
+    """Return `inputs` as a finite float array of shape (steps, 2), or raise naming it."""
+    try:
+        array = np.asarray(inputs, dtype=float)
+    except (TypeError, ValueError) as error:
+        raise ValueError(
+            f"inputs must be a sequence of [x1, x2] pairs of numbers: {error}"
+        ) from None
+    if array.ndim != 2 or array.shape[0] < 1 or array.shape[1] != 2:
+        raise ValueError(f"inputs must be a sequence of [x1, x2] pairs, got shape {array.shape}")
+    if not np.all(np.isfinite(array)):
+        raise ValueError("inputs must be finite numbers")
+    return array
+
+
+def toy_rnn(inputs: Sequence[Sequence[float]]) -> list[ToyStep]:
+    """Run the lecture's toy RNN (all weights 1, linear, no bias, memory 0) step by step.
+
+    hidden = W_x x + W_h memory, output = W_y hidden, and the hidden values become the memory
+    of the next step; every W is the 2x2 matrix of ones.
+    """
+    xs = _check_toy_inputs(inputs)
+    ones = np.ones((2, 2))
+    memory = np.zeros(2)
+    steps = []
+    for x in xs:
+        hidden = ones @ x + ones @ memory
+        output = ones @ hidden
+        steps.append(ToyStep(x.copy(), memory, hidden, output))
+        memory = hidden
+    return steps
+
+
+class ToyRNN(nn.Module):
+    """The toy RNN in PyTorch: nn.RNN (ReLU, no bias) then nn.Linear (no bias), all weights 1.
+
+    nn.RNN offers only tanh or ReLU, not the lecture's linear unit. ReLU equals the identity
+    for non-negative values, so with non-negative inputs (as in the lecture) this network gives
+    exactly the lecture's numbers; with negative inputs the two differ.
+    """
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.rnn = nn.RNN(2, 2, nonlinearity="relu", bias=False, batch_first=True)
+        self.output = nn.Linear(2, 2, bias=False)
+        with torch.no_grad():
+            for parameter in self.parameters():
+                parameter.fill_(1.0)
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        """Outputs for x of shape (batch, steps, 2), memory starting at 0."""
+        hidden, _ = self.rnn(x)
+        return self.output(hidden)
+
+
+def toy_rnn_torch() -> ToyRNN:
+    """The toy RNN built from nn.RNN and nn.Linear (see ToyRNN for the ReLU caveat)."""
+    return ToyRNN()
+
+
+def toy_rnn_torch_outputs(inputs: Sequence[Sequence[float]]) -> np.ndarray:
+    """Outputs of `toy_rnn_torch()` (in float64) for one sequence of [x1, x2], shape (steps, 2)."""
+    xs = _check_toy_inputs(inputs)
+    with torch.no_grad():
+        y = toy_rnn_torch().double()(torch.from_numpy(xs).unsqueeze(0))
+    return y[0].numpy()
+
+
+# --- slot-filling taggers ---------------------------------------------------------------------
+
+
+class Tagger(nn.Module):
+    """A slot-filling tagger: 1-of-N (+ "other") input, one hidden layer of `kind`, label scores.
+
+    kind "feedforward": hidden = tanh(W x_t + b), from the current word only.
+    kind "rnn": an Elman RNN (nn.RNN, tanh), hidden depends on x_t and the previous hidden.
+    kind "lstm": nn.LSTM, the same with gated memory cells.
+    """
+
+    def __init__(
+        self, kind: str, vocabulary: Sequence[str], hidden_size: int = HIDDEN_SIZE
+    ) -> None:
+        super().__init__()
+        if kind not in KINDS:
+            raise ValueError(f"kind must be one of {KINDS}, got {kind!r}")
+        hidden_size = check_int(hidden_size, "hidden_size")
+        self.kind = kind
+        self.vocabulary = tuple(vocabulary)
+        n_inputs = len(self.vocabulary) + 1
+        self.n_inputs = n_inputs
+        if kind == "feedforward":
+            self.hidden = nn.Linear(n_inputs, hidden_size)
+        elif kind == "rnn":
+            self.hidden = nn.RNN(n_inputs, hidden_size, batch_first=True)
+        else:
+            self.hidden = nn.LSTM(n_inputs, hidden_size, batch_first=True)
+        self.output = nn.Linear(hidden_size, len(LABELS))
+
+    def hidden_states(self, x: torch.Tensor) -> torch.Tensor:
+        """Hidden values for x of shape (batch, steps, n_inputs): (batch, steps, hidden)."""
+        if self.kind == "feedforward":
+            return torch.tanh(self.hidden(x))
+        states, _ = self.hidden(x)
+        return states
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        """Label scores (logits), shape (batch, steps, len(LABELS))."""
+        return self.output(self.hidden_states(x))
+
+    def encode(self, tokens: Sequence[str]) -> torch.Tensor:
+        """1-of-N codes of `tokens` (unknown words -> "other"), shape (1, steps, n_inputs)."""
+        ids = torch.tensor(token_ids(tokens, self.vocabulary))
+        return F.one_hot(ids, self.n_inputs).float().unsqueeze(0)
+
+
+@contextmanager
+def _training_context(seed: int) -> Iterator[None]:
+    """One thread, a private RNG state seeded with `seed`; restores both afterwards."""
+    threads = torch.get_num_threads()
+    torch.set_num_threads(1)  # deterministic sums and, for these tiny models, faster
+    try:
+        with torch.random.fork_rng(devices=[]):
+            torch.manual_seed(seed)
+            yield
+    finally:
+        torch.set_num_threads(threads)
+
+
+def _check_data(data: Sequence[SlotSentence]) -> list[SlotSentence]:
+    """Return `data` as a list of SlotSentence records, or raise naming it."""
+    data = list(data)
+    if not data:
+        raise ValueError("data must hold at least one sentence")
+    for sentence in data:
+        if not isinstance(sentence, SlotSentence):
+            raise TypeError(f"data must hold SlotSentence records, got {type(sentence).__name__}")
+    return data
+
+
+def _batch(data: Sequence[SlotSentence], vocabulary: Sequence[str]) -> tuple[torch.Tensor, ...]:
+    """Padded word ids and label ids, shape (sentences, longest); padding labels are IGNORE."""
+    longest = max(len(s.tokens) for s in data)
+    other = len(vocabulary)
+    ids = torch.full((len(data), longest), other, dtype=torch.long)
+    labels = torch.full((len(data), longest), IGNORE, dtype=torch.long)
+    for row, sentence in enumerate(data):
+        n = len(sentence.tokens)
+        ids[row, :n] = torch.tensor(token_ids(sentence.tokens, vocabulary))
+        labels[row, :n] = torch.tensor([LABELS.index(label) for label in sentence.labels])
+    return ids, labels
+
+
+def train_tagger(
+    kind: str,
+    data: Sequence[SlotSentence],
+    seed: int = 0,
+    hidden_size: int = HIDDEN_SIZE,
+    epochs: int = EPOCHS,
+    learning_rate: float = LEARNING_RATE,
+    unknown_rate: float = UNKNOWN_RATE,
+) -> Tagger:
+    """Train a tagger of `kind` on `data` (full batch, Adam, cross-entropy); same seed, same model.
+
+    The vocabulary is every word of `data`. In each epoch every word is replaced by the "other"
+    dimension with probability `unknown_rate` (word dropout), so the tagger learns what to do
+    with words it has never seen, such as a held-out city.
+    """
+    data = _check_data(data)
+    seed = check_int(seed, "seed", minimum=0)
+    epochs = check_int(epochs, "epochs")
+    if not learning_rate > 0:
+        raise ValueError(f"learning_rate must be > 0, got {learning_rate}")
+    if not 0 <= unknown_rate < 1:
+        raise ValueError(f"unknown_rate must be in [0, 1), got {unknown_rate}")
+    vocabulary = build_vocabulary(s.tokens for s in data)
+    ids, labels = _batch(data, vocabulary)
+    other = len(vocabulary)
+    with _training_context(seed):
+        model = Tagger(kind, vocabulary, hidden_size)
+        optimizer = torch.optim.Adam(model.parameters(), lr=learning_rate)
+        for _ in range(epochs):
+            hidden_words = torch.rand(ids.shape) < unknown_rate
+            x = F.one_hot(ids.masked_fill(hidden_words, other), other + 1).float()
+            logits = model(x)
+            loss = F.cross_entropy(logits.reshape(-1, len(LABELS)), labels.reshape(-1))
+            optimizer.zero_grad()
+            loss.backward()
+            optimizer.step()
+    model.eval()
+    return model
+
+
+def _tokens_of(sentence: str | Sequence[str]) -> list[str]:
+    """Tokens of a sentence given as a str (tokenized) or as a sequence of tokens."""
+    tokens = tokenize(sentence) if isinstance(sentence, str) else list(sentence)
+    if not tokens or not all(isinstance(t, str) and t for t in tokens):
+        raise ValueError(f"sentence must hold at least one word, got {sentence!r}")
+    return tokens
+
+
+def _check_model(model: object) -> Tagger:
+    """Return `model` if it is a Tagger, or raise naming it."""
+    if not isinstance(model, Tagger):
+        raise TypeError(f"model must be a Tagger (from train_tagger), got {type(model).__name__}")
+    return model
+
+
+def tag_sentence(model: Tagger, sentence: str | Sequence[str]) -> list[tuple[str, str]]:
+    """(token, predicted label) for each word of `sentence` (a str or a list of tokens)."""
+    model = _check_model(model)
+    tokens = _tokens_of(sentence)
+    with torch.no_grad():
+        predicted = model(model.encode(tokens))[0].argmax(dim=-1).tolist()
+    return [(token, LABELS[p]) for token, p in zip(tokens, predicted, strict=True)]
+
+
+def hidden_states(model: Tagger, sentence: str | Sequence[str]) -> np.ndarray:
+    """Hidden values after each word of `sentence`, shape (words, hidden_size), for a heat map."""
+    model = _check_model(model)
+    tokens = _tokens_of(sentence)
+    with torch.no_grad():
+        return model.hidden_states(model.encode(tokens))[0].double().numpy()
+
+
+def evaluate_tagger(model: Tagger, data: Sequence[SlotSentence]) -> dict[str, float]:
+    """Accuracy of `model` on `data`: all tokens, city tokens, and cities unknown to the model.
+
+    Keys: token_accuracy, city_accuracy (tokens labelled destination or departure) and
+    unseen_city_accuracy (those cities outside the model's vocabulary; nan if there are none).
+    """
+    model = _check_model(model)
+    data = _check_data(data)
+    ids, labels = _batch(data, model.vocabulary)
+    with torch.no_grad():
+        predicted = model(F.one_hot(ids, model.n_inputs).float()).argmax(dim=-1)
+    correct = predicted == labels
+    known = labels != IGNORE
+    city_ids = [LABELS.index(label) for label in sorted(CITY_LABELS)]
+    city = torch.isin(labels, torch.tensor(city_ids))
+    unseen = city & (ids == len(model.vocabulary))
+
+    def share(mask: torch.Tensor) -> float:
+        count = int(mask.sum())
+        return float((correct & mask).sum()) / count if count else float("nan")
+
+    return {
+        "token_accuracy": share(known),
+        "city_accuracy": share(city),
+        "unseen_city_accuracy": share(unseen),
+    }
+
+
+def tagger_datasets(seed: int = 0) -> tuple[list[SlotSentence], list[SlotSentence]]:
+    """Training sentences (TRAIN_CITIES) and held-out test sentences (all CITIES) for `seed`.
+
+    Test pairs that repeat a training sentence are dropped, so every test sentence is new.
+    """
+    seed = check_int(seed, "seed", minimum=0)
+    train = make_dataset(N_TRAIN, seed, cities=TRAIN_CITIES)
+    seen = {s.tokens for s in train}
+    candidates = make_dataset(N_TEST, seed + TEST_SEED_OFFSET, cities=CITIES)
+    test = []
+    for arrive, leave in zip(candidates[::2], candidates[1::2], strict=True):
+        if arrive.tokens not in seen and leave.tokens not in seen:
+            test.extend([arrive, leave])
+    return train, test
+
+
+def train_taggers(seed: int = 0) -> dict[str, Tagger]:
+    """The three taggers ("feedforward", "rnn", "lstm") trained on tagger_datasets(seed)[0]."""
+    train, _ = tagger_datasets(seed)
+    return {kind: train_tagger(kind, train, seed) for kind in KINDS}
+
+
+def compare_taggers(seed: int = 0) -> dict[str, dict[str, float]]:
+    """Train the three taggers and measure them on held-out sentences (see evaluate_tagger)."""
+    _, test = tagger_datasets(seed)
+    return {kind: evaluate_tagger(model, test) for kind, model in train_taggers(seed).items()}
