@@ -1,0 +1,278 @@
+"""VGG networks (Simonyan & Zisserman 2014) built without torchvision, with parameter counts.
+
+The layer layout and state-dict keys match torchvision's `vgg11/13/16/19`, so a state dict
+saved from torchvision loads into these models unchanged.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping, Sequence
+from pathlib import Path
+from typing import NamedTuple
+
+import torch
+from torch import nn
+
+from helpers.arithmetic import check_int, conv2d_param_count, linear_param_count
+
+ConfigEntry = int | str
+POOL = "M"
+
+# Table 1 of the paper: channel counts of the 3x3 convolutions, "M" for a 2x2 max-pool.
+VGG_CONFIGS: dict[str, tuple[ConfigEntry, ...]] = {
+    "vgg11": (64, "M", 128, "M", 256, 256, "M", 512, 512, "M", 512, 512, "M"),
+    "vgg13": (64, 64, "M", 128, 128, "M", 256, 256, "M", 512, 512, "M", 512, 512, "M"),
+    "vgg16": (
+        *(64, 64, "M", 128, 128, "M"),
+        *(256, 256, 256, "M", 512, 512, 512, "M", 512, 512, 512, "M"),
+    ),
+    "vgg19": (
+        *(64, 64, "M", 128, 128, "M"),
+        *(256, 256, 256, 256, "M", 512, 512, 512, 512, "M", 512, 512, 512, 512, "M"),
+    ),
+}
+# The paper names the configurations by letter.
+PAPER_LETTERS: dict[str, str] = {"A": "vgg11", "B": "vgg13", "D": "vgg16", "E": "vgg19"}
+
+# Published totals for 1000 classes (torchvision's model documentation).
+REFERENCE_TOTAL_PARAMS: dict[str, int] = {
+    "vgg11": 132_863_336,
+    "vgg13": 133_047_848,
+    "vgg16": 138_357_544,
+    "vgg19": 143_667_240,
+}
+
+IN_CHANNELS = 3
+POOLED_SIZE = (7, 7)
+HIDDEN_FEATURES = 4096
+DROPOUT = 0.5
+
+
+class VGGParamCounts(NamedTuple):
+    """Parameter counts of a VGG network, by part."""
+
+    convolutions: int
+    classifier: int
+    total: int
+    without_last_layer: int
+
+
+def config_layers(config: str | Sequence[ConfigEntry]) -> tuple[ConfigEntry, ...]:
+    """Return the checked layer list of `config`: a name ("vgg16", "D") or a list of ints/"M"."""
+    if isinstance(config, str):
+        name = PAPER_LETTERS.get(config, config)
+        if name not in VGG_CONFIGS:
+            known = sorted(VGG_CONFIGS) + sorted(PAPER_LETTERS)
+            raise ValueError(f"config: unknown VGG configuration {config!r}; known: {known}")
+        return VGG_CONFIGS[name]
+    if not isinstance(config, Sequence):
+        raise TypeError(f"config must be a name or a list of ints and 'M', got {config!r}")
+    layers: list[ConfigEntry] = []
+    for index, entry in enumerate(config):
+        if entry == POOL:
+            layers.append(POOL)
+        else:
+            layers.append(check_int(entry, f"config[{index}]"))
+    if not any(entry != POOL for entry in layers):
+        raise ValueError(f"config must contain at least one convolution, got {config!r}")
+    return tuple(layers)
+
+
+def _last_channels(layers: Sequence[ConfigEntry]) -> int:
+    return [entry for entry in layers if entry != POOL][-1]  # type: ignore[return-value]
+
+
+def make_features(layers: Sequence[ConfigEntry]) -> nn.Sequential:
+    """Build the convolutional part: Conv2d 3x3 pad 1 + ReLU per number, MaxPool2d(2, 2) per "M"."""
+    modules: list[nn.Module] = []
+    channels = IN_CHANNELS
+    for entry in layers:
+        if entry == POOL:
+            modules.append(nn.MaxPool2d(kernel_size=2, stride=2))
+        else:
+            modules.append(nn.Conv2d(channels, entry, kernel_size=3, padding=1))
+            modules.append(nn.ReLU(inplace=True))
+            channels = int(entry)
+    return nn.Sequential(*modules)
+
+
+class VGG(nn.Module):
+    """VGG network: `features`, optional `avgpool` to 7x7, flatten, then `classifier`.
+
+    With `avgpool=False` the attribute `avgpool` is None and the input must already give a
+    7x7 map after `features` (224x224 for the paper's networks), as in torchvision before 0.3.
+    Built directly it keeps PyTorch's default initialisation; `vgg()` applies torchvision's.
+    """
+
+    def __init__(self, features: nn.Sequential, num_classes: int = 1000, avgpool: bool = True):
+        super().__init__()
+        num_classes = check_int(num_classes, "num_classes")
+        convs = [m for m in features if isinstance(m, nn.Conv2d)]
+        if not convs:
+            raise ValueError("features must contain at least one nn.Conv2d")
+        last_channels = convs[-1].out_channels
+        self.features = features
+        self.avgpool = nn.AdaptiveAvgPool2d(POOLED_SIZE) if avgpool else None
+        self.classifier = nn.Sequential(
+            nn.Linear(last_channels * POOLED_SIZE[0] * POOLED_SIZE[1], HIDDEN_FEATURES),
+            nn.ReLU(inplace=True),
+            nn.Dropout(p=DROPOUT),
+            nn.Linear(HIDDEN_FEATURES, HIDDEN_FEATURES),
+            nn.ReLU(inplace=True),
+            nn.Dropout(p=DROPOUT),
+            nn.Linear(HIDDEN_FEATURES, num_classes),
+        )
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        """Run features, the optional average pool, flatten and the classifier."""
+        x = self.features(x)
+        if self.avgpool is not None:
+            x = self.avgpool(x)
+        return self.classifier(torch.flatten(x, 1))
+
+
+def init_weights(model: nn.Module, seed: int | None = 0) -> nn.Module:
+    """Initialise like torchvision (Kaiming normal fan_out for convs, N(0, 0.01) for linears)."""
+    generators: dict[torch.device, torch.Generator] = {}
+    if seed is not None:
+        seed = check_int(seed, "seed", minimum=0)
+    for module in model.modules():
+        if not isinstance(module, (nn.Conv2d, nn.Linear)):
+            continue
+        weight = module.weight
+        generator = None
+        if seed is not None:
+            if weight.device not in generators:
+                generators[weight.device] = torch.Generator(device=weight.device).manual_seed(seed)
+            generator = generators[weight.device]
+        with torch.no_grad():
+            if isinstance(module, nn.Conv2d):
+                nn.init.kaiming_normal_(
+                    weight, mode="fan_out", nonlinearity="relu", generator=generator
+                )
+            else:
+                nn.init.normal_(weight, 0.0, 0.01, generator=generator)
+            if module.bias is not None:
+                nn.init.zeros_(module.bias)
+    return model
+
+
+def vgg(
+    config: str | Sequence[ConfigEntry],
+    num_classes: int = 1000,
+    avgpool: bool = True,
+    *,
+    seed: int | None = 0,
+    device: str | torch.device = "cpu",
+) -> VGG:
+    """Build a VGG network from a configuration name ("vgg16", "D") or a layer list.
+
+    Layers are created on the meta device and initialised once, which avoids paying for
+    PyTorch's default initialisation before torchvision's (about twice as fast). With
+    `device="meta"` no memory is allocated: useful for shapes and counts only.
+    `seed=None` draws from the global random generator.
+    """
+    layers = config_layers(config)
+    num_classes = check_int(num_classes, "num_classes")
+    if seed is not None:
+        check_int(seed, "seed", minimum=0)
+    device = torch.device(device)
+    with torch.device("meta"):
+        model = VGG(make_features(layers), num_classes, avgpool)
+    if device.type == "meta":
+        return model
+    model = model.to_empty(device=device)
+    init_weights(model, seed)
+    return model
+
+
+def vgg16(
+    num_classes: int = 1000,
+    avgpool: bool = True,
+    *,
+    seed: int | None = 0,
+    device: str | torch.device = "cpu",
+) -> VGG:
+    """Build VGG16 (configuration D): 138,357,544 parameters for 1000 classes."""
+    return vgg("vgg16", num_classes, avgpool, seed=seed, device=device)
+
+
+def remove_last_layer(model: nn.Module) -> nn.Module:
+    """Drop the classifier's last layer in place (as the article does) and return the model."""
+    classifier = getattr(model, "classifier", None)
+    if not isinstance(classifier, nn.Sequential) or len(classifier) == 0:
+        raise TypeError("model must have a non-empty nn.Sequential `classifier`")
+    model.classifier = nn.Sequential(*list(classifier.children())[:-1])
+    return model
+
+
+def load_weights_from_file(
+    model: nn.Module, path: str | os.PathLike[str], strict: bool = True
+) -> nn.Module:
+    """Load a state dict saved with `torch.save` from a local file into `model` (no download)."""
+    file = Path(path)
+    if not file.is_file():
+        raise FileNotFoundError(
+            f"path: no weights file at {str(file)!r}. This series never downloads weights: "
+            "save a state dict with torch.save(model.state_dict(), path) on a machine that has "
+            "it and copy the file here, or keep the randomly initialised model."
+        )
+    state = torch.load(file, weights_only=True, map_location="cpu")
+    if not isinstance(state, Mapping):
+        raise TypeError(f"path: {str(file)!r} holds a {type(state).__name__}, not a state dict")
+    model.load_state_dict(state, strict=strict)
+    return model
+
+
+def count_params(module: nn.Module) -> int:
+    """Total number of parameters of `module` (shared ones counted once)."""
+    return sum(p.numel() for p in module.parameters())
+
+
+def layer_param_counts(model: nn.Module) -> list[tuple[str, int]]:
+    """(qualified name, count) for every module holding parameters of its own, in order."""
+    counts = []
+    for name, module in model.named_modules():
+        own = sum(p.numel() for p in module.parameters(recurse=False))
+        if own:
+            counts.append((name, own))
+    return counts
+
+
+def block_param_counts(model: VGG) -> list[tuple[str, int]]:
+    """Parameters per convolutional block (blocks end at each max-pool), then the classifier."""
+    counts: list[tuple[str, int]] = []
+    block = 0
+    for module in model.features:
+        block += count_params(module)
+        if isinstance(module, nn.MaxPool2d):
+            counts.append((f"block{len(counts) + 1}", block))
+            block = 0
+    if block:
+        counts.append((f"block{len(counts) + 1}", block))
+    counts.append(("classifier", count_params(model.classifier)))
+    return counts
+
+
+def vgg_param_counts(
+    config: str | Sequence[ConfigEntry], num_classes: int = 1000
+) -> VGGParamCounts:
+    """Count a VGG network's parameters from its configuration alone, without building it."""
+    layers = config_layers(config)
+    num_classes = check_int(num_classes, "num_classes")
+    convolutions = 0
+    channels = IN_CHANNELS
+    for entry in layers:
+        if entry != POOL:
+            convolutions += conv2d_param_count(channels, int(entry), 3)
+            channels = int(entry)
+    flat = _last_channels(layers) * POOLED_SIZE[0] * POOLED_SIZE[1]
+    last = linear_param_count(HIDDEN_FEATURES, num_classes)
+    classifier = (
+        linear_param_count(flat, HIDDEN_FEATURES)
+        + linear_param_count(HIDDEN_FEATURES, HIDDEN_FEATURES)
+        + last
+    )
+    total = convolutions + classifier
+    return VGGParamCounts(convolutions, classifier, total, total - last)
