@@ -15,15 +15,27 @@ from helpers.widgets import (
     safe_render,
 )
 
+ODD_TEXTS = ["", "   ", "x", "arrive taipei", "Taipei!!", "?? 123 ,,", "word " * 60]
+
 
 def control_values(control: widgets.ValueWidget) -> list:
-    """Every legal value of a slider-like control (sampled for wide integer ranges)."""
-    if isinstance(control, widgets.SelectionSlider):
-        return [value for _, value in control.options]
-    if isinstance(control, widgets.IntSlider):
+    """Legal values of a control: all options, the integer range (sampled), or odd texts."""
+    if isinstance(control, (widgets.Checkbox, widgets.ToggleButton)):
+        return [False, True]
+    if hasattr(control, "options"):  # SelectionSlider, Dropdown, ToggleButtons, RadioButtons
+        return [option[1] if isinstance(option, tuple) else option for option in control.options]
+    if isinstance(control, (widgets.IntSlider, widgets.Play, widgets.BoundedIntText)):
         values = list(range(control.min, control.max + 1, control.step))
         return values if len(values) <= 40 else values[:10] + values[-10:] + values[::25]
-    raise AssertionError(f"no sweep for {type(control).__name__}")
+    if isinstance(control, widgets.FloatSlider):
+        count = int(round((control.max - control.min) / control.step))
+        picks = sorted(
+            {0, 1, count // 2, count - 1, count} | set(range(0, count + 1, max(1, count // 30)))
+        )
+        return [round(control.min + i * control.step, 10) for i in picks]
+    if isinstance(control, (widgets.Text, widgets.Textarea)):
+        return [*ODD_TEXTS, control.value]
+    raise AssertionError(f"no sweep for {type(control).__name__}: add one to control_values")
 
 
 def test_moving_a_slider_updates_the_view_to_the_pure_function():
