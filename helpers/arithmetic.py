@@ -19,7 +19,7 @@ def check_int(value: object, name: str, minimum: int = 1) -> int:
 
 
 def as_pair(value: int | tuple[int, int], name: str, minimum: int = 1) -> Pair:
-    """Return an (h, w) pair from an int or a 2-tuple, checking each entry is an int >= `minimum`."""
+    """An (h, w) pair from an int or a 2-tuple; each entry must be an int >= `minimum`."""
     if isinstance(value, (tuple, list)):
         if len(value) != 2:
             raise ValueError(f"{name} must be an int or an (h, w) pair, got {value!r}")
