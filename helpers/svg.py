@@ -78,3 +78,75 @@ def log_bar_chart(
         f"{escape(axis_label)}</text></svg>"
     )
     return "".join(parts)
+
+
+def svg_document(width: float, height: float, parts: Sequence[str], title: str = "") -> str:
+    """Wrap SVG parts in an <svg> element of the given size, with an optional bold title."""
+    header = (
+        f'<text x="{width / 2:.0f}" y="18" text-anchor="middle" font-size="15" '
+        f'font-weight="bold">{escape(title)}</text>'
+        if title
+        else ""
+    )
+    return (
+        f'<svg xmlns="http://www.w3.org/2000/svg" width="{width:.0f}" height="{height:.0f}" '
+        f'viewBox="0 0 {width:.0f} {height:.0f}" font-family="sans-serif" font-size="12">'
+        f"{header}{''.join(parts)}</svg>"
+    )
+
+
+def format_cell(value: float | str | None) -> str:
+    """How a grid cell shows its value: integers plainly, other numbers to 2 decimals."""
+    if value is None:
+        return ""
+    if isinstance(value, str):
+        return value
+    number = float(value)
+    return f"{number:.0f}" if number.is_integer() else f"{number:.2f}"
+
+
+def grid(
+    values: Sequence[Sequence[float | str | None]],
+    x: float,
+    y: float,
+    cell: float = 28,
+    fills: dict[tuple[int, int], str] | None = None,
+    outline: tuple[int, int, int, int] | None = None,
+    caption: str = "",
+    default_fill: str = "#ffffff",
+) -> str:
+    """An SVG grid of numbers at (x, y): per-cell fill colours, an optional outlined block.
+
+    `outline` is (row, col, rows, cols): a thick red frame, e.g. the kernel window.
+    `caption` is written under the grid.
+    """
+    fills = fills or {}
+    parts = []
+    for r, row in enumerate(values):
+        for c, value in enumerate(row):
+            fill = fills.get((r, c), default_fill)
+            parts.append(
+                f'<rect x="{x + c * cell:.1f}" y="{y + r * cell:.1f}" width="{cell}" '
+                f'height="{cell}" fill="{fill}" stroke="#888" stroke-width="0.8"/>'
+            )
+            text = format_cell(value)
+            if text:
+                parts.append(
+                    f'<text x="{x + (c + 0.5) * cell:.1f}" y="{y + (r + 0.5) * cell + 4:.1f}" '
+                    f'text-anchor="middle" font-size="{max(8, cell * 0.4):.0f}">'
+                    f"{escape(text)}</text>"
+                )
+    if outline is not None:
+        row, col, rows, cols = outline
+        parts.append(
+            f'<rect x="{x + col * cell:.1f}" y="{y + row * cell:.1f}" width="{cols * cell}" '
+            f'height="{rows * cell}" fill="none" stroke="#d62728" stroke-width="3"/>'
+        )
+    if caption:
+        n_rows = len(values)
+        n_cols = max((len(row) for row in values), default=0)
+        parts.append(
+            f'<text x="{x + n_cols * cell / 2:.1f}" y="{y + n_rows * cell + 16:.1f}" '
+            f'text-anchor="middle">{escape(caption)}</text>'
+        )
+    return "".join(parts)

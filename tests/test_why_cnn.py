@@ -126,3 +126,24 @@ def test_write_figures(tmp_path):
     with pytest.raises(ValueError, match="names"):
         write_figures(["nope"], directory=tmp_path)
     assert np.all([p.suffix == ".png" for p in tmp_path.iterdir()])
+
+
+def test_grid_and_document_are_well_formed_svg():
+    from helpers.svg import format_cell, grid, svg_document
+
+    body = grid(
+        [[1, 0.5], ["a", None]],
+        10,
+        30,
+        cell=20,
+        fills={(0, 1): "#ff0"},
+        outline=(0, 0, 1, 2),
+        caption="x <b>",
+    )
+    root = ElementTree.fromstring(svg_document(100, 120, [body], title="t"))
+    rects = list(root.iter("{http://www.w3.org/2000/svg}rect"))
+    assert len(rects) == 5  # 4 cells + the outline
+    assert rects[1].get("fill") == "#ff0"
+    texts = [t.text for t in root.iter("{http://www.w3.org/2000/svg}text")]
+    assert texts == ["t", "1", "0.50", "a", "x <b>"]
+    assert format_cell(3.0) == "3" and format_cell(-1.25) == "-1.25"
