@@ -322,3 +322,13 @@ def receptive_field(layers: Iterable[Any], axis: int = 0) -> int:
     """
     steps = receptive_field_table(layers, axis)
     return steps[-1].size if steps else 1
+
+
+def rnn_param_count(input_size: int, hidden_size: int, bias: bool = True) -> int:
+    """Number of parameters of a one-layer `nn.RNN(input_size, hidden_size, bias=bias)`.
+
+    W_ih (hidden × input) and W_hh (hidden × hidden), plus PyTorch's two bias vectors.
+    """
+    input_size = check_int(input_size, "input_size")
+    hidden_size = check_int(hidden_size, "hidden_size")
+    return hidden_size * (input_size + hidden_size) + (2 * hidden_size if bias else 0)

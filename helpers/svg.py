@@ -150,3 +150,65 @@ def grid(
             f'text-anchor="middle">{escape(caption)}</text>'
         )
     return "".join(parts)
+
+
+def log_line_chart(
+    series: dict[str, Sequence[float]],
+    title: str,
+    x_label: str,
+    y_label: str,
+    width: int = 640,
+    height: int = 320,
+) -> str:
+    """Lines on a log10 y axis (x = 1, 2, ... per point), as an SVG string with a legend."""
+    if not series:
+        raise ValueError("series must not be empty")
+    values = [v for line in series.values() for v in line]
+    if not values or any(not math.isfinite(v) or v <= 0 for v in values):
+        raise ValueError("series values must be finite and > 0 on a log axis")
+    low = math.floor(math.log10(min(values)))
+    high = math.ceil(math.log10(max(values)))
+    high = max(high, low + 1)
+    longest = max(len(line) for line in series.values())
+    left, right, top, bottom = 70, 20, 34, 50
+    plot_w, plot_h = width - left - right, height - top - bottom
+
+    def px(i: int) -> float:
+        return left + plot_w * (i / max(longest - 1, 1))
+
+    def py(v: float) -> float:
+        return top + plot_h * (high - math.log10(v)) / (high - low)
+
+    parts = []
+    step = max(1, (high - low) // 8)
+    for power in range(low, high + 1, step):
+        y = py(10.0**power)
+        parts.append(
+            f'<line x1="{left}" y1="{y:.1f}" x2="{left + plot_w}" y2="{y:.1f}" stroke="#ddd"/>'
+            f'<text x="{left - 6}" y="{y + 4:.1f}" text-anchor="end" font-size="11">'
+            f"10<tspan dy='-5' font-size='9'>{power}</tspan></text>"
+        )
+    for tick in sorted({1, *range(10, longest + 1, 10), longest}):
+        x = px(tick - 1)
+        parts.append(
+            f'<text x="{x:.1f}" y="{top + plot_h + 16}" text-anchor="middle" font-size="11">'
+            f"{tick}</text>"
+        )
+    for index, (name, line) in enumerate(series.items()):
+        colour = PALETTE[index % len(PALETTE)]
+        points = " ".join(f"{px(i):.1f},{py(v):.1f}" for i, v in enumerate(line))
+        parts.append(
+            f'<polyline points="{points}" fill="none" stroke="{colour}" stroke-width="2"/>'
+            f'<rect x="{left + 10}" y="{top + 8 + 18 * index}" width="14" height="4" '
+            f'fill="{colour}"/><text x="{left + 30}" y="{top + 14 + 18 * index}">'
+            f"{escape(name)}</text>"
+        )
+    parts.append(
+        f'<rect x="{left}" y="{top}" width="{plot_w}" height="{plot_h}" fill="none" '
+        f'stroke="#888"/>'
+        f'<text x="{left + plot_w / 2:.0f}" y="{height - 10}" text-anchor="middle">'
+        f"{escape(x_label)}</text>"
+        f'<text x="16" y="{top + plot_h / 2:.0f}" text-anchor="middle" '
+        f'transform="rotate(-90 16 {top + plot_h / 2:.0f})">{escape(y_label)}</text>'
+    )
+    return svg_document(width, height, parts, title=title)
