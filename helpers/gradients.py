@@ -37,11 +37,15 @@ def _check(kind: str, length: int, weight_scale: float) -> tuple[str, int, float
     return kind, length, float(weight_scale)
 
 
-def build_recurrent(kind: str, weight_scale: float, seed: int = 0) -> nn.Module:
+def build_recurrent(
+    kind: str, weight_scale: float, seed: int = 0, forget_bias: float = FORGET_BIAS
+) -> nn.Module:
     """An nn.RNN (tanh) or nn.LSTM whose recurrent weights are `weight_scale` × orthogonal.
 
     An orthogonal matrix neither stretches nor shrinks a vector, so `weight_scale` is exactly
-    how much the recurrent matrix stretches the hidden state at each step.
+    how much the recurrent matrix stretches the hidden state at each step. `forget_bias`
+    (LSTM only) is the forget gate's bias: 0 is PyTorch's default range, a few units keeps
+    the gate open (near 1) at the start.
     """
     kind, _, weight_scale = _check(kind, 2, weight_scale)
     with seeded_single_thread(seed):
@@ -55,7 +59,7 @@ def build_recurrent(kind: str, weight_scale: float, seed: int = 0) -> nn.Module:
                 layer.weight_hh_l0[rows] = weight_scale * q
             if kind == "lstm":  # gate order i, f, g, o: the forget gate is block 1
                 forget = slice(HIDDEN_SIZE, 2 * HIDDEN_SIZE)
-                layer.bias_ih_l0[forget] = FORGET_BIAS
+                layer.bias_ih_l0[forget] = forget_bias
                 layer.bias_hh_l0[forget] = 0.0
     return layer
 
@@ -66,8 +70,10 @@ def _inputs(seed: int) -> torch.Tensor:
 
 
 @lru_cache(maxsize=256)
-def _norms(kind: str, length: int, weight_scale: float, seed: int) -> tuple[float, ...]:
-    layer = build_recurrent(kind, weight_scale, seed)
+def _norms(
+    kind: str, length: int, weight_scale: float, seed: int, forget_bias: float
+) -> tuple[float, ...]:
+    layer = build_recurrent(kind, weight_scale, seed, forget_bias)
     x = _inputs(seed)[:length].clone().requires_grad_(True)
     threads = torch.get_num_threads()
     torch.set_num_threads(1)
@@ -79,10 +85,17 @@ def _norms(kind: str, length: int, weight_scale: float, seed: int) -> tuple[floa
     return tuple(float(v) for v in grad.norm(dim=(1, 2)))
 
 
-def gradient_norms(kind: str, length: int, weight_scale: float, seed: int = 0) -> np.ndarray:
+def gradient_norms(
+    kind: str,
+    length: int,
+    weight_scale: float,
+    seed: int = 0,
+    forget_bias: float = FORGET_BIAS,
+) -> np.ndarray:
     """‖∂(sum of the last hidden state) / ∂x_t‖ for t = 1..length, from autograd."""
     kind, length, weight_scale = _check(kind, length, weight_scale)
-    return np.array(_norms(kind, length, round(weight_scale, 6), check_int(seed, "seed", 0)))
+    seed = check_int(seed, "seed", 0)
+    return np.array(_norms(kind, length, round(weight_scale, 6), seed, float(forget_bias)))
 
 
 def decay_summary(norms: np.ndarray) -> str:

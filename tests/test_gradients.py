@@ -103,3 +103,10 @@ def test_log_line_chart_rejects_non_positive_values():
         log_line_chart({"a": [1.0, 0.0]}, "t", "x", "y")
     with pytest.raises(ValueError, match="series"):
         log_line_chart({}, "t", "x", "y")
+
+
+def test_an_lstm_only_keeps_the_gradient_when_its_forget_gate_is_open():
+    closed = gradient_norms("lstm", 100, 1.0, forget_bias=0.0)
+    open_ = gradient_norms("lstm", 100, 1.0, forget_bias=FORGET_BIAS)
+    assert closed[0] / closed[-1] < 1e-10  # forget gate ≈ 0.5: the cell halves each step
+    assert open_[0] / open_[-1] > 1e4 * closed[0] / closed[-1]
