@@ -7,6 +7,7 @@ from html import escape
 
 import numpy as np
 import torch
+from matplotlib.figure import Figure
 from torch import nn
 
 from helpers.arithmetic import check_int
@@ -121,3 +122,26 @@ def vanishing_view(length: int, weight_scale: float) -> str:
         f"<li><b>{escape(names[k])}</b>: {escape(decay_summary(v))}</li>" for k, v in lines.items()
     )
     return f"{chart}<ul>{notes}</ul>"
+
+
+def figure_gradient_norms(length: int = 100, scales: tuple[float, ...] = (0.5, 1.0, 2.0)) -> Figure:
+    """Measured gradient norms along time: vanilla RNN vs LSTM, one panel per weight scale."""
+    fig = Figure(figsize=(12, 3.8), layout="constrained")
+    axes = fig.subplots(1, len(scales), sharey=True)
+    steps = np.arange(1, length + 1)
+    for ax, scale in zip(axes, scales):
+        for kind, label in (("rnn", "vanilla RNN"), ("lstm", f"LSTM, forget bias {FORGET_BIAS:g}")):
+            ax.plot(steps, np.maximum(gradient_norms(kind, length, scale), FLOOR), label=label)
+        ax.plot(
+            steps,
+            np.maximum(gradient_norms("lstm", length, scale, forget_bias=0.0), FLOOR),
+            label="LSTM, forget bias 0",
+            linestyle="--",
+        )
+        ax.set_yscale("log")
+        ax.set_title(f"recurrent weight scale {scale:g}")
+        ax.set_xlabel("input step t")
+    axes[0].set_ylabel(f"‖∂ output at step {length} / ∂ x_t‖")
+    axes[0].legend(fontsize=8)
+    fig.suptitle("Gradients along time, measured with autograd (log scale)")
+    return fig
