@@ -43,6 +43,13 @@ LECTURE_SEQUENCE: tuple[Step, ...] = (
 LECTURE_MEMORY: tuple[float, ...] = (0, 3, 3, 7, 7, 7, 0, 6, 6)
 LECTURE_OUTPUT: tuple[float, ...] = (0, 0, 0, 0, 0, 7, 0, 0, 6)
 
+# The source article's prose walks through a shortened sequence: columns 1-4 as the lecture's,
+# then "in the fifth column, x3 = 1" lets the memory 7 out. It does not give that column's x1
+# (any x1 gives 7, since x2 = 0 keeps the input gate shut); the lecture's step-5 x1 is used.
+ARTICLE_WALKTHROUGH: tuple[Step, ...] = (*LECTURE_SEQUENCE[:4], (2, 0, 1))
+ARTICLE_MEMORY: tuple[float, ...] = (0, 3, 3, 7, 7)
+ARTICLE_OUTPUT: tuple[float, ...] = (0, 0, 0, 0, 7)
+
 # PyTorch stacks the gates of weight_ih / weight_hh / bias_ih / bias_hh in this order.
 GATE_ORDER: tuple[str, ...] = ("i", "f", "g", "o")
 GATE_NAMES: dict[str, str] = {

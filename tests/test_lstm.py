@@ -12,6 +12,9 @@ from hypothesis import strategies as st
 from torch import nn
 
 from helpers.lstm import (
+    ARTICLE_MEMORY,
+    ARTICLE_OUTPUT,
+    ARTICLE_WALKTHROUGH,
     GATE_ORDER,
     GOOD_SCALE,
     LECTURE_MEMORY,
@@ -75,6 +78,22 @@ def test_exact_cell_gives_lecture_numbers_within_tolerance() -> None:
     assert records[5].output == pytest.approx(6.9995, abs=5e-5)
     assert records[8].output == pytest.approx(5.9998, abs=5e-5)
     assert records[5].output < 7 and records[8].output < 6
+
+
+def test_article_walkthrough_is_the_shortened_lecture_sequence() -> None:
+    # columns 1-4 are the lecture's; the fifth opens the output gate (x3 = 1) one step early
+    assert ARTICLE_WALKTHROUGH[:4] == LECTURE_SEQUENCE[:4]
+    assert ARTICLE_WALKTHROUGH[4][1:] == (0, 1) and LECTURE_SEQUENCE[4][1:] == (0, 0)
+    ideal = run_lecture_lstm(ARTICLE_WALKTHROUGH, exact=False)
+    assert tuple(r.memory for r in ideal) == ARTICLE_MEMORY == (0, 3, 3, 7, 7)
+    assert tuple(r.output for r in ideal) == ARTICLE_OUTPUT == (0, 0, 0, 0, 7)
+    # the lecture lets the 7 out only at step 6
+    assert LECTURE_OUTPUT.index(7) == 5
+    # the article's fifth x1 is not given: any x1 gives 7 there
+    for x1 in (-5, 0, 2, 9):
+        sequence = (*ARTICLE_WALKTHROUGH[:4], (x1, 0, 1))
+        assert run_lecture_lstm(sequence, exact=False)[-1].output == 7
+    assert run_lecture_lstm(ARTICLE_WALKTHROUGH)[-1].output == pytest.approx(7, abs=1e-3)
 
 
 def test_records_chain_and_carry_preactivations() -> None:
