@@ -23,6 +23,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from math import prod
+from typing import NamedTuple
 
 import torch
 from torch import nn
@@ -34,10 +35,18 @@ BYTES_PER_NUMBER = 4
 MIB = 2**20
 # torchsummary runs 2 samples so that BatchNorm in training mode accepts the batch.
 RUN_BATCH = 2
+# torchinfo (the maintained successor) divides by 10**6: its "MB" are real megabytes.
+MB = 10**6
 RULE = "-" * 64
 DOUBLE_RULE = "=" * 64
 
 Shape = list[int]
+
+# The article's torchsummary figures for VGG16 with its last layer removed, input 3x224x224,
+# as printed ("MB", really MiB): input, forward/backward pass, params, estimated total.
+ARTICLE_VGG16_MIB = (0.57, 218.58, 512.16, 731.32)
+# The same with today's AdaptiveAvgPool2d((7, 7)) layer, which the article's listing lacks.
+TODAY_VGG16_MIB = (0.57, 218.77, 512.16, 731.51)
 
 
 @dataclass(frozen=True)
@@ -243,3 +252,43 @@ def summary_text(
     """torchsummary's printed table for `model`, from a single (meta) forward pass."""
     rows = layer_summary(model, input_size, batch_size, input_dtype)
     return format_summary(rows, estimate_from_rows(rows, input_size, batch_size))
+
+
+class TorchinfoSizes(NamedTuple):
+    """torchinfo's size estimates in MB (10**6 bytes), not rounded."""
+
+    input_mb: float
+    forward_backward_mb: float
+    params_mb: float
+    total_mb: float
+
+
+def _per_sample_numel(row: LayerRow) -> int:
+    shapes = (
+        row.output_shape
+        if row.output_shape and isinstance(row.output_shape[0], list)
+        else [row.output_shape]
+    )
+    return sum(prod(shape[1:]) for shape in shapes)  # type: ignore[index,misc]
+
+
+def torchinfo_sizes(
+    rows: Sequence[LayerRow], input_size: Sequence[int], batch_size: int = 1
+) -> TorchinfoSizes:
+    """torchinfo 1.8's sizes from torchsummary's rows, for `batch_size` samples of `input_size`.
+
+    The rules differ from torchsummary's in two ways: MB are 10**6 bytes, and only the outputs
+    of layers holding parameters count as activations (x2 for gradients), so a ReLU's or a
+    pool's output is left out. Exact for models whose hooked modules have no children, except
+    that torchinfo sizes the input with `sys.getsizeof` of its storage, which adds Python's
+    object overhead (64 bytes with torch 2.13): invisible at 2 decimals.
+    """
+    input_size = _check_input_size(input_size)
+    batch_size = check_int(batch_size, "batch_size")
+    input_mb = prod(input_size) * batch_size * BYTES_PER_NUMBER / MB
+    outputs = sum(_per_sample_numel(row) for row in rows if row.params > 0) * batch_size
+    forward_backward_mb = 2 * outputs * BYTES_PER_NUMBER / MB
+    params_mb = sum(row.params for row in rows) * BYTES_PER_NUMBER / MB
+    return TorchinfoSizes(
+        input_mb, forward_backward_mb, params_mb, input_mb + forward_backward_mb + params_mb
+    )

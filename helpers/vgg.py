@@ -7,14 +7,23 @@ saved from torchvision loads into these models unchanged.
 from __future__ import annotations
 
 import os
+import sys
+import time
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import NamedTuple
 
+import numpy as np
 import torch
 from torch import nn
+from torch.nn import functional as F
 
-from helpers.arithmetic import check_int, conv2d_param_count, linear_param_count
+from helpers.arithmetic import (
+    check_int,
+    conv2d_param_count,
+    linear_param_count,
+    receptive_field,
+)
 
 ConfigEntry = int | str
 POOL = "M"
@@ -47,6 +56,7 @@ IN_CHANNELS = 3
 POOLED_SIZE = (7, 7)
 HIDDEN_FEATURES = 4096
 DROPOUT = 0.5
+MIB = 2**20
 
 
 class VGGParamCounts(NamedTuple):
@@ -276,3 +286,132 @@ def vgg_param_counts(
     )
     total = convolutions + classifier
     return VGGParamCounts(convolutions, classifier, total, total - last)
+
+
+# --- Running VGG on a photograph -----------------------------------------------------------------
+
+# Per-channel mean and standard deviation of ImageNet's RGB pixels (in [0, 1]), which the
+# published VGG weights expect their input to be normalised with (torchvision's `transforms`).
+IMAGENET_MEAN = (0.485, 0.456, 0.406)
+IMAGENET_STD = (0.229, 0.224, 0.225)
+INPUT_SIZE = 224
+
+
+def image_batch(image: np.ndarray, size: int = INPUT_SIZE, normalize: bool = True) -> torch.Tensor:
+    """An RGB image (H, W, 3) in [0, 1] as a (1, 3, size, size) batch: central square, resized.
+
+    The resize is `torch.nn.functional.interpolate` (bilinear, antialiased); with `normalize`
+    each channel becomes (value - IMAGENET_MEAN) / IMAGENET_STD.
+    """
+    size = check_int(size, "size")
+    array = np.asarray(image)
+    if array.ndim != 3 or array.shape[2] != IN_CHANNELS:
+        raise ValueError(f"image must have shape (H, W, 3), got {array.shape}")
+    height, width = array.shape[:2]
+    side = min(height, width)
+    top, left = (height - side) // 2, (width - side) // 2
+    square = torch.as_tensor(array[top : top + side, left : left + side], dtype=torch.float32)
+    batch = square.permute(2, 0, 1).unsqueeze(0)
+    batch = F.interpolate(
+        batch, size=(size, size), mode="bilinear", align_corners=False, antialias=True
+    )
+    if normalize:
+        mean = torch.tensor(IMAGENET_MEAN).view(1, 3, 1, 1)
+        std = torch.tensor(IMAGENET_STD).view(1, 3, 1, 1)
+        batch = (batch - mean) / std
+    return batch
+
+
+def forward_by_block(model: VGG, x: torch.Tensor) -> dict[str, torch.Tensor]:
+    """One forward pass of `model`, keeping the output of each block, the avgpool and the end.
+
+    Keys: "block1" ... (a block ends at each max-pool), "avgpool" when the model has one, and
+    "output" (what `model(x)` returns). Runs under `torch.no_grad()`; Dropout follows the
+    model's train/eval mode as in `model(x)`.
+    """
+    if not isinstance(model, VGG):
+        raise TypeError(f"model must be a helpers.vgg.VGG, got {type(model).__name__}")
+    outputs: dict[str, torch.Tensor] = {}
+    with torch.no_grad():
+        for module in model.features:
+            x = module(x)
+            if isinstance(module, nn.MaxPool2d):
+                outputs[f"block{len(outputs) + 1}"] = x
+        if model.avgpool is not None:
+            x = model.avgpool(x)
+            outputs["avgpool"] = x
+        outputs["output"] = model.classifier(torch.flatten(x, 1))
+    return outputs
+
+
+class ForwardCost(NamedTuple):
+    """What one forward pass cost: wall time, and peak memory (None where it cannot be read)."""
+
+    output: torch.Tensor
+    seconds: float
+    peak_mib: float | None  # CUDA: peak allocated by torch; CPU: the process's peak resident size
+
+
+def _process_peak_mib() -> float | None:
+    try:
+        import resource  # not on Windows
+    except ImportError:
+        return None
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    # Linux reports KiB, macOS bytes.
+    return peak / MIB if sys.platform == "darwin" else peak / 1024
+
+
+def measure_forward(model: nn.Module, x: torch.Tensor) -> ForwardCost:
+    """Time one forward pass under `torch.no_grad()` and read the peak memory afterwards."""
+    if not isinstance(model, nn.Module):
+        raise TypeError(f"model must be an nn.Module, got {type(model).__name__}")
+    cuda = x.device.type == "cuda"
+    if cuda:
+        torch.cuda.synchronize(x.device)
+        torch.cuda.reset_peak_memory_stats(x.device)
+    start = time.perf_counter()
+    with torch.no_grad():
+        output = model(x)
+    if cuda:
+        torch.cuda.synchronize(x.device)
+    seconds = time.perf_counter() - start
+    peak = torch.cuda.max_memory_allocated(x.device) / MIB if cuda else _process_peak_mib()
+    return ForwardCost(output, seconds, peak)
+
+
+# --- Stacked 3x3 convolutions against one large kernel -------------------------------------------
+
+
+class KernelComparison(NamedTuple):
+    """`layers` stacked 3x3 convolutions against one convolution with the same receptive field."""
+
+    layers: int
+    channels: int
+    receptive_field: int  # pixels along one side that one output unit sees
+    stacked_params: int  # layers x Conv2d(channels, channels, 3)
+    large_kernel: int  # side of the single kernel with that receptive field
+    large_params: int  # Conv2d(channels, channels, large_kernel)
+
+    @property
+    def ratio(self) -> float:
+        """How many times more parameters the single large kernel needs."""
+        return self.large_params / self.stacked_params
+
+
+def stacked_vs_large_kernel(layers: int, channels: int) -> KernelComparison:
+    """Compare `layers` stacked 3x3 stride-1 convolutions with one kernel seeing as much.
+
+    Every convolution maps `channels` to `channels` (with biases), as inside a VGG block.
+    """
+    layers = check_int(layers, "layers")
+    channels = check_int(channels, "channels")
+    field = receptive_field([(3, 1)] * layers)
+    return KernelComparison(
+        layers,
+        channels,
+        field,
+        layers * conv2d_param_count(channels, channels, 3),
+        field,
+        conv2d_param_count(channels, channels, field),
+    )
