@@ -35,6 +35,35 @@ LECTURE_FILTERS = _read_only(
     ]
 )
 
+# The article's worked example (the layout of the CS231n convolution demo): a 5x5x3 input,
+# padding 1 (-> 7x7x3), two 3x3x3 kernels with biases, stride 2 -> a 3x3x2 output. The
+# article's picture has no readable numbers, so these small integers were drawn once with
+# numpy.random.default_rng(3) (pixels 0..2, weights -1..1) and written out here.
+WORKED_INPUT = _read_only(  # (C, H, W) = (3, 5, 5)
+    [
+        [[2, 0, 0, 0, 0], [2, 2, 1, 0, 0], [0, 1, 1, 1, 0], [0, 2, 2, 0, 0], [1, 1, 2, 1, 1]],
+        [[1, 1, 1, 0, 2], [2, 2, 2, 0, 0], [1, 1, 2, 2, 0], [2, 0, 0, 2, 2], [0, 0, 0, 0, 2]],
+        [[1, 1, 0, 1, 0], [2, 1, 0, 0, 2], [1, 1, 0, 0, 1], [1, 1, 2, 2, 0], [1, 1, 0, 0, 1]],
+    ]
+)
+WORKED_WEIGHTS = _read_only(  # (O, C, kh, kw) = (2, 3, 3, 3)
+    [
+        [
+            [[1, -1, 1], [0, -1, 0], [1, 1, 0]],
+            [[-1, 1, -1], [1, 1, 0], [1, 1, -1]],
+            [[1, 0, -1], [0, 1, 0], [0, 1, 0]],
+        ],
+        [
+            [[0, -1, -1], [1, 1, -1], [0, 1, -1]],
+            [[-1, 0, 0], [0, 0, -1], [0, 1, -1]],
+            [[1, -1, -1], [1, -1, 1], [-1, 0, 1]],
+        ],
+    ]
+)
+WORKED_BIAS = _read_only([1, 0])  # one bias per kernel
+WORKED_PADDING = 1
+WORKED_STRIDE = 2
+
 
 def conv_windows(
     input_size: int | tuple[int, int],
@@ -157,3 +186,29 @@ def conv_as_matrix(
         raise ValueError(f"kernel must be a non-empty 2-D (kh, kw) array, got shape {kernel.shape}")
     indices = conv_weight_indices(kernel.shape, input_size, stride, padding, dilation)
     return np.where(indices >= 0, kernel.ravel()[indices], 0.0)
+
+
+def conv_matrix_counts(
+    kernel_size: int | tuple[int, int],
+    input_size: int | tuple[int, int],
+    stride: int | tuple[int, int] = 1,
+    padding: Padding = 0,
+    dilation: int | tuple[int, int] = 1,
+) -> tuple[int, int, int]:
+    """(rows, columns, non-zero entries) of `conv_as_matrix`, without building the matrix.
+
+    Works for image sizes whose matrix would not fit in memory (224x224 gives ~2.5e9 entries).
+    A tap is non-zero where it lands inside the input; rows and columns are independent.
+    """
+    kh, kw = as_pair(kernel_size, "kernel_size")
+    height, width = as_pair(input_size, "input_size")
+    out_h, out_w = as_pair(
+        conv_output_size((height, width), (kh, kw), stride, padding, dilation), "output size"
+    )
+    (top, _), (left, _) = conv_padding_amounts((kh, kw), stride, padding, dilation)
+    (sh, sw), (dh, dw) = as_pair(stride, "stride"), as_pair(dilation, "dilation")
+    rows = (np.arange(out_h) * sh)[:, None] + (np.arange(kh) * dh)[None, :] - top
+    cols = (np.arange(out_w) * sw)[:, None] + (np.arange(kw) * dw)[None, :] - left
+    inside_rows = int(np.count_nonzero((rows >= 0) & (rows < height)))
+    inside_cols = int(np.count_nonzero((cols >= 0) & (cols < width)))
+    return out_h * out_w, height * width, inside_rows * inside_cols
