@@ -10,7 +10,10 @@ POOL_MODES = ("max", "avg")
 
 
 def _windows(
-    x: np.ndarray, kernel_size: int | tuple[int, int], stride: int | tuple[int, int] | None
+    x: np.ndarray,
+    kernel_size: int | tuple[int, int],
+    stride: int | tuple[int, int] | None,
+    ceil_mode: bool = False,
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """x as (C, H, W), and the top rows (H',) and left columns (W',) of the windows."""
     x = np.asarray(x, dtype=np.float64)
@@ -18,7 +21,9 @@ def _windows(
         raise ValueError(f"x must be a non-empty (H, W) or (C, H, W) array, got shape {x.shape}")
     kernel = as_pair(kernel_size, "kernel_size")
     strides = kernel if stride is None else as_pair(stride, "stride")
-    out_h, out_w = as_pair(pool_output_size(x.shape[-2:], kernel, strides), "output size")
+    out_h, out_w = as_pair(
+        pool_output_size(x.shape[-2:], kernel, strides, ceil_mode=ceil_mode), "output size"
+    )
     return (
         x.reshape(-1, *x.shape[-2:]),
         np.arange(out_h) * strides[0],
@@ -31,15 +36,18 @@ def pool2d_by_hand(
     kernel_size: int | tuple[int, int],
     stride: int | tuple[int, int] | None = None,
     mode: str = "max",
+    ceil_mode: bool = False,
 ) -> np.ndarray:
     """Max or average pooling of `x` ((H, W) or (C, H, W)) with explicit loops over the outputs.
 
     Equal to `F.max_pool2d` / `F.avg_pool2d` (no padding); `stride` defaults to `kernel_size`.
+    With `ceil_mode` a last window may hang over the edge: only its cells inside the input are
+    pooled (the average divides by those cells), as PyTorch does.
     The result keeps `x`'s leading shape: (H', W') or (C, H', W').
     """
     if mode not in POOL_MODES:
         raise ValueError(f"mode must be one of {POOL_MODES}, got {mode!r}")
-    channels, tops, lefts = _windows(x, kernel_size, stride)
+    channels, tops, lefts = _windows(x, kernel_size, stride, ceil_mode)
     kh, kw = as_pair(kernel_size, "kernel_size")
     reduce = np.max if mode == "max" else np.mean
     out = np.empty((channels.shape[0], tops.size, lefts.size))

@@ -19,7 +19,7 @@ from helpers.cnn_pipeline import (
     photo_stages,
     pipeline_photo,
 )
-from helpers.pooling import POOL_MODES
+from helpers.pooling import POOL_MODES, pool2d_by_hand
 from helpers.pooling_figures import lecture_maps
 from helpers.svg import PALETTE, grid, svg_document
 from helpers.widgets import SLIDER_LAYOUT, SLIDER_STYLE, Explorer, int_slider
@@ -83,12 +83,7 @@ def pool_map(
     x = np.asarray(x, dtype=np.float64)
     if x.ndim != 2 or 0 in x.shape:
         raise ValueError(f"x must be a non-empty (H, W) array, got shape {x.shape}")
-    if mode not in POOL_MODES:
-        raise ValueError(f"mode must be one of {POOL_MODES}, got {mode!r}")
-    rows = pool_windows(x.shape[0], kernel_size, stride, ceil_mode)
-    cols = pool_windows(x.shape[1], kernel_size, stride, ceil_mode)
-    reduce = np.max if mode == "max" else np.mean
-    return np.array([[reduce(x[r0:r1, c0:c1]) for c0, c1 in cols] for r0, r1 in rows])
+    return pool2d_by_hand(x, kernel_size, stride, mode=mode, ceil_mode=ceil_mode)
 
 
 def _count_line(size: int, kernel: int, stride: int, ceil_mode: bool) -> str:

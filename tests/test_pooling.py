@@ -106,3 +106,14 @@ def test_stride_defaults_to_kernel_and_overlap_works():
 def test_bad_input_names_the_argument(call, name):
     with pytest.raises(ValueError, match=name):
         call()
+
+
+@pytest.mark.parametrize("mode", ["max", "avg"])
+@pytest.mark.parametrize(("size", "kernel", "stride"), [(7, 2, 2), (5, 3, 2), (8, 3, 3), (5, 6, 2)])
+def test_ceil_mode_matches_pytorch(mode, size, kernel, stride):
+    x = np.arange(size * size, dtype=np.float64).reshape(size, size) % 7
+    pool = F.max_pool2d if mode == "max" else F.avg_pool2d
+    expected = pool(torch.tensor(x)[None], kernel, stride, ceil_mode=True)[0].numpy()
+    got = pool2d_by_hand(x, kernel, stride, mode=mode, ceil_mode=True)
+    assert got.shape == expected.shape
+    assert np.allclose(got, expected)
