@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
+from functools import lru_cache
 from typing import NamedTuple
 
 import numpy as np
@@ -44,6 +45,10 @@ HIDDEN_SIZE = 16
 EPOCHS = 120
 LEARNING_RATE = 0.05
 UNKNOWN_RATE = 0.1
+
+# The lecture's toy RNN inputs and the outputs it gives for them.
+TOY_INPUTS: tuple[tuple[float, float], ...] = ((1, 1), (1, 1), (2, 2))
+TOY_OUTPUTS: tuple[tuple[float, float], ...] = ((4, 4), (12, 12), (32, 32))
 
 IGNORE = -100  # label of padding positions, skipped by the loss and by accuracy
 
@@ -338,3 +343,43 @@ def compare_taggers(seed: int = 0) -> dict[str, dict[str, float]]:
     """Train the three taggers and measure them on held-out sentences (see evaluate_tagger)."""
     _, test = tagger_datasets(seed)
     return {kind: evaluate_tagger(model, test) for kind, model in train_taggers(seed).items()}
+
+
+@lru_cache(maxsize=4)
+def _cached_taggers(seed: int) -> dict[str, Tagger]:
+    return train_taggers(seed)
+
+
+def trained_taggers(seed: int = 0) -> dict[str, Tagger]:
+    """train_taggers(seed), trained once per process and reused (widgets, figures, notebook).
+
+    The models are shared between callers: use them for inference only.
+    """
+    return dict(_cached_taggers(check_int(seed, "seed", minimum=0)))
+
+
+def measured_results(seed: int = 0) -> dict[str, dict[str, float]]:
+    """compare_taggers(seed)'s numbers, from the cached trained_taggers(seed) (no retraining)."""
+    _, test = tagger_datasets(seed)
+    return {kind: evaluate_tagger(model, test) for kind, model in trained_taggers(seed).items()}
+
+
+def hidden_state_distance(
+    model: Tagger, first: str | Sequence[str], second: str | Sequence[str]
+) -> np.ndarray:
+    """Euclidean distance between the hidden states of two equally long sentences, per word."""
+    a, b = hidden_states(model, first), hidden_states(model, second)
+    if a.shape != b.shape:
+        raise ValueError(f"second must have as many words as first ({len(a)}), got {len(b)}")
+    return np.linalg.norm(a - b, axis=1)
+
+
+def first_difference(distances: Sequence[float], tolerance: float = 1e-6) -> int | None:
+    """Index of the first distance above `tolerance` (where two sentences' states part), or None."""
+    values = np.asarray(distances, dtype=float)
+    if values.ndim != 1:
+        raise ValueError(f"distances must be one-dimensional, got shape {values.shape}")
+    if not tolerance >= 0:
+        raise ValueError(f"tolerance must be >= 0, got {tolerance}")
+    above = np.flatnonzero(values > tolerance)
+    return int(above[0]) if above.size else None

@@ -72,6 +72,10 @@ PREFIXES: tuple[str, ...] = (
 )
 SUFFIXES: tuple[str, ...] = ("", "please", "if possible")
 
+# The lecture's example sentence, and its twin with the other cue.
+ARRIVE_SENTENCE = "I would like to arrive Taipei on November 2nd"
+LEAVE_SENTENCE = "I would like to leave Taipei on November 2nd"
+
 BOUNDARY = "#"
 HASH_DIM = 64
 

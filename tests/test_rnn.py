@@ -9,21 +9,34 @@ from hypothesis import strategies as st
 from helpers.rnn import (
     HIDDEN_SIZE,
     KINDS,
+    TOY_INPUTS,
+    TOY_OUTPUTS,
     Tagger,
     ToyRNN,
     compare_taggers,
     evaluate_tagger,
+    first_difference,
+    hidden_state_distance,
     hidden_states,
+    measured_results,
     tag_sentence,
     tagger_datasets,
     toy_rnn,
     toy_rnn_torch,
     toy_rnn_torch_outputs,
     train_tagger,
+    train_taggers,
+    trained_taggers,
 )
 from helpers.text import HELD_OUT_CITIES, LABELS, make_dataset
 
 LECTURE_INPUTS = [[1, 1], [1, 1], [2, 2]]
+
+
+def test_toy_constants_are_the_lecture_numbers():
+    assert [list(x) for x in TOY_INPUTS] == LECTURE_INPUTS
+    assert [list(y) for y in TOY_OUTPUTS] == [[4, 4], [12, 12], [32, 32]]
+    assert [s.output.tolist() for s in toy_rnn(TOY_INPUTS)] == [list(y) for y in TOY_OUTPUTS]
 
 
 # --- toy RNN ----------------------------------------------------------------------------------
@@ -94,9 +107,7 @@ def test_toy_rnn_bad_inputs_name_argument(inputs):
 @pytest.fixture(scope="module")
 def trained():
     """The three taggers of compare_taggers(0), and their scores on its test sentences."""
-    from helpers.rnn import train_taggers
-
-    models = train_taggers(0)
+    models = trained_taggers(0)  # the cached train_taggers(0), shared with other test files
     _, test = tagger_datasets(0)
     scores = {kind: evaluate_tagger(model, test) for kind, model in models.items()}
     return models, scores
@@ -111,6 +122,7 @@ def test_compare_taggers_retrains_to_the_same_numbers(trained):
     again = compare_taggers(0)
     assert set(again) == set(KINDS)
     assert rounded(again) == rounded(scores)
+    assert rounded(measured_results(0)) == rounded(again)
 
 
 def test_feedforward_cannot_tell_arrive_from_leave(trained):
@@ -239,3 +251,42 @@ def test_tagging_bad_inputs_name_argument(trained):
         tag_sentence("rnn", "arrive taipei")
     with pytest.raises(TypeError, match="data"):
         evaluate_tagger(model, [("arrive",)])
+
+
+def test_trained_taggers_trains_once_and_matches_train_taggers(trained):
+    first, second = trained_taggers(0), trained_taggers(0)
+    assert first is not second  # a fresh dict each call ...
+    assert all(first[k] is second[k] for k in KINDS)  # ... of the same cached models
+    fresh = train_taggers(0)["feedforward"]
+    for a, b in zip(fresh.parameters(), first["feedforward"].parameters(), strict=True):
+        assert torch.equal(a, b)
+    with pytest.raises(ValueError, match="seed"):
+        trained_taggers(-1)
+
+
+def test_hidden_state_distance_and_first_difference(trained):
+    models, _ = trained
+    first = "i would like to arrive taipei on november 2nd"
+    second = "i would like to leave taipei on november 2nd"
+    for kind in KINDS:
+        expected = np.linalg.norm(
+            hidden_states(models[kind], first) - hidden_states(models[kind], second), axis=1
+        )
+        distance = hidden_state_distance(models[kind], first, second)
+        np.testing.assert_array_equal(distance, expected)
+        assert first_difference(distance) == 4  # the cue word, after four shared words
+        assert distance[:4].tolist() == [0.0] * 4
+    feedforward = hidden_state_distance(models["feedforward"], first, second)
+    assert feedforward[5:].tolist() == [0.0] * 4  # no memory: the gap closes at once
+    with pytest.raises(ValueError, match="second"):
+        hidden_state_distance(models["rnn"], first, "leave taipei")
+
+
+def test_first_difference_cases():
+    assert first_difference([0.0, 0.0, 0.5, 0.0]) == 2
+    assert first_difference([0.0, 1e-9]) is None
+    assert first_difference([0.0, 0.1], tolerance=0.2) is None
+    with pytest.raises(ValueError, match="distances"):
+        first_difference([[0.0, 1.0]])
+    with pytest.raises(ValueError, match="tolerance"):
+        first_difference([0.0], tolerance=-1)

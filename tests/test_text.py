@@ -10,6 +10,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from helpers.text import (
+    ARRIVE_SENTENCE,
     CITIES,
     CITY_LABEL,
     CUES,
@@ -17,6 +18,7 @@ from helpers.text import (
     HASH_DIM,
     HELD_OUT_CITIES,
     LABELS,
+    LEAVE_SENTENCE,
     MONTHS,
     TRAIN_CITIES,
     build_vocabulary,
@@ -259,3 +261,9 @@ def test_dataset_uses_only_the_given_cities():
 def test_make_dataset_bad_inputs_name_argument(kwargs, name):
     with pytest.raises(ValueError, match=name):
         make_dataset(**kwargs)
+
+
+def test_lecture_sentence_constants_differ_only_in_the_cue():
+    arrive, leave = tokenize(ARRIVE_SENTENCE), tokenize(LEAVE_SENTENCE)
+    assert arrive == tokenize(LECTURE_SENTENCE)
+    assert [(a, b) for a, b in zip(arrive, leave, strict=True) if a != b] == [("arrive", "leave")]

@@ -1,0 +1,122 @@
+"""Tests for helpers.rnn_widgets: the sentence box shows each tagger's label for every word."""
+
+import re
+import xml.etree.ElementTree as ET
+
+import ipywidgets as widgets
+import pytest
+
+from helpers.rnn import KINDS, tag_sentence, trained_taggers
+from helpers.rnn_widgets import (
+    DEFAULT_SENTENCE,
+    KIND_HEADERS,
+    MAX_WORDS,
+    WordRow,
+    sentence_box,
+    sentence_view,
+    tag_rows,
+)
+from helpers.text import ARRIVE_SENTENCE, token_ids, tokenize
+from helpers.widget_registry import WIDGETS
+from helpers.widgets import Explorer
+
+
+@pytest.fixture(scope="module")
+def models():
+    return trained_taggers(0)
+
+
+def table_rows(html: str) -> list[list[str]]:
+    """The text of each cell of each body row of the view's table (parsed as XML)."""
+    root = ET.fromstring(f"<div>{html}</div>")
+    rows = root.find("table").findall("tr")
+    return [["".join(cell.itertext()) for cell in row.findall("td")] for row in rows[1:]]
+
+
+@pytest.mark.parametrize(
+    "sentence", [DEFAULT_SENTENCE, ARRIVE_SENTENCE, "leave taitung on june 3rd", "x"]
+)
+def test_tag_rows_are_the_taggers_labels_and_inputs(models, sentence):
+    rows = tag_rows(sentence)
+    tokens = tokenize(sentence)
+    assert [row.token for row in rows] == tokens
+    vocabulary = models["rnn"].vocabulary
+    for row, index in zip(rows, token_ids(tokens, vocabulary), strict=True):
+        assert isinstance(row, WordRow)
+        assert row.index == (None if index == len(vocabulary) else index)
+    for kind in KINDS:
+        assert [row.labels[kind] for row in rows] == [
+            label for _, label in tag_sentence(models[kind], tokens)
+        ]
+
+
+def test_view_shows_every_word_input_and_label(models):
+    sentence = "I would like to leave Hualien on May 5th"
+    html = sentence_view(sentence)
+    rows = tag_rows(sentence)
+    cells = table_rows(html)
+    size = len(models["rnn"].vocabulary)
+    assert len(cells) == len(rows)
+    for row, shown in zip(rows, cells, strict=True):
+        assert shown[0] == row.token
+        if row.index is None:
+            assert shown[1] == f'unknown → "other" (dimension {size})'
+        else:
+            assert shown[1] == f"dimension {row.index}"
+        assert shown[2:] == [row.labels[kind] for kind in KINDS]
+    headers = re.findall(r"<th[^>]*>([^<]*)</th>", html)
+    assert headers == ["word", "1-of-N input", *(KIND_HEADERS[k] for k in KINDS)]
+
+
+def test_view_summary_counts_unknown_words_and_disagreements():
+    sentence = "I want to leave Hualien on May 5th please"
+    rows = tag_rows(sentence)
+    disagree = sum(len(set(row.labels.values())) > 1 for row in rows)
+    html = sentence_view(sentence)
+    assert f"{len(rows)} words; 1 unknown word" in html
+    assert f"disagree on {disagree} word" in html
+    assert disagree >= 1  # the feed-forward tagger cannot label the unknown city
+    assert html.count("border:2px solid") == disagree * len(KINDS)
+    hualien = next(row for row in rows if row.token == "hualien")
+    assert hualien.index is None
+    assert hualien.labels["rnn"] == hualien.labels["lstm"] == "departure"
+    assert hualien.labels["feedforward"] == "other"
+
+
+def test_unknown_words_all_share_the_other_dimension(models):
+    rows = tag_rows("台北 zzz 123 Wakanda")
+    assert [row.index for row in rows] == [None] * 4
+    assert f"dimension {len(models['rnn'].vocabulary)}" in sentence_view("zzz")
+
+
+@pytest.mark.parametrize("sentence", ["", "   ", "?! ,,", "- - -"])
+def test_a_sentence_without_words_raises_naming_it(sentence):
+    with pytest.raises(ValueError, match="sentence has no words"):
+        sentence_view(sentence)
+
+
+def test_too_long_and_wrong_types_raise_naming_the_argument():
+    with pytest.raises(ValueError, match=f"sentence has {MAX_WORDS + 1} words"):
+        tag_rows("word " * (MAX_WORDS + 1))
+    assert len(tag_rows("word " * MAX_WORDS)) == MAX_WORDS
+    with pytest.raises(TypeError, match="sentence"):
+        tag_rows(["arrive", "taipei"])
+
+
+def test_html_is_escaped_and_well_formed():
+    html = sentence_view("<b>arrive</b> o'hare & taipei")
+    assert html.count("<b>") == 5  # one per word shown: the typed tags are not markup
+    cells = table_rows(html)
+    assert [c[0] for c in cells] == ["b", "arrive", "b", "o'hare", "taipei"]
+
+
+def test_sentence_box_updates_and_shows_messages():
+    box = sentence_box()
+    assert isinstance(box, Explorer) and WIDGETS["sentence_box"] is sentence_box
+    control = box.controls["sentence"]
+    assert isinstance(control, widgets.Text) and control.value == DEFAULT_SENTENCE
+    assert box.view.value == sentence_view(DEFAULT_SENTENCE)
+    control.value = "arrive taipei"
+    assert box.view.value == sentence_view("arrive taipei")
+    control.value = "  "
+    assert "sentence has no words" in box.view.value and "Traceback" not in box.view.value
