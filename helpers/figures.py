@@ -9,10 +9,35 @@ from pathlib import Path
 import numpy as np
 from matplotlib.figure import Figure
 
+from helpers.conv_figures import (
+    figure_padded_convolution,
+    figure_sparse_layer,
+    figure_unrolled_matrix,
+)
 from helpers.image_properties import (
     figure_same_pattern_anywhere,
     figure_small_patterns,
     figure_subsampling,
+)
+from helpers.lstm_figures import figure_lstm_cell, figure_lstm_trace
+from helpers.pooling_figures import (
+    figure_lecture_pipeline,
+    figure_lecture_pooling,
+    figure_photo_pipeline,
+    figure_photo_stage,
+)
+from helpers.rnn_figures import (
+    figure_hidden_states,
+    figure_one_of_n,
+    figure_rnn_memory,
+    figure_tagger_results,
+    figure_word_hashing,
+    figure_wrong_label,
+)
+from helpers.vgg_figures import (
+    figure_feature_maps,
+    figure_params_per_layer,
+    figure_stacked_vs_large,
 )
 from helpers.why_cnn import ARTICLE_CLAIMS
 
@@ -48,6 +73,24 @@ FIGURES: dict[str, Callable[[], Figure]] = {
     "01_small_patterns": figure_small_patterns,
     "01_same_pattern_anywhere": figure_same_pattern_anywhere,
     "01_subsampling": figure_subsampling,
+    "02_padded_convolution": figure_padded_convolution,
+    "03_sparse_layer": figure_sparse_layer,
+    "03_unrolled_matrix": figure_unrolled_matrix,
+    "04_lecture_pooling": figure_lecture_pooling,
+    "04_lecture_pipeline": figure_lecture_pipeline,
+    "04_photo_stage": figure_photo_stage,
+    "04_photo_pipeline": figure_photo_pipeline,
+    "05_one_of_n": figure_one_of_n,
+    "05_word_hashing": figure_word_hashing,
+    "05_wrong_label": figure_wrong_label,
+    "05_rnn_memory": figure_rnn_memory,
+    "05_tagger_results": figure_tagger_results,
+    "05_hidden_states": figure_hidden_states,
+    "06_lstm_cell": figure_lstm_cell,
+    "06_lstm_trace": figure_lstm_trace,
+    "07_params_per_layer": figure_params_per_layer,
+    "07_stacked_vs_large_kernel": figure_stacked_vs_large,
+    "07_feature_maps": figure_feature_maps,
 }
 
 
