@@ -10,8 +10,7 @@ gets the same label after "arrive" and after "leave"; the RNN and the LSTM carry
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Sequence
 from functools import lru_cache
 from typing import NamedTuple
 
@@ -21,6 +20,7 @@ import torch.nn.functional as F
 from torch import nn
 
 from helpers.arithmetic import check_int
+from helpers.determinism import seeded_single_thread
 from helpers.text import (
     CITIES,
     CITY_LABEL,
@@ -34,6 +34,8 @@ from helpers.text import (
 )
 
 KINDS: tuple[str, ...] = ("feedforward", "rnn", "lstm")
+# A tagger kind beyond the lecture's three: an RNN reading the sentence in both directions.
+BIDIRECTIONAL = "birnn"
 CITY_LABELS: frozenset[str] = frozenset(CITY_LABEL.values())
 
 # compare_taggers: data sizes and training settings, chosen to train all three taggers in a
@@ -142,14 +144,16 @@ class Tagger(nn.Module):
     kind "feedforward": hidden = tanh(W x_t + b), from the current word only.
     kind "rnn": an Elman RNN (nn.RNN, tanh), hidden depends on x_t and the previous hidden.
     kind "lstm": nn.LSTM, the same with gated memory cells.
+    kind "birnn": nn.RNN(bidirectional=True), one RNN left to right and one right to left,
+    their hidden states concatenated, so each word's label can use the words after it.
     """
 
     def __init__(
         self, kind: str, vocabulary: Sequence[str], hidden_size: int = HIDDEN_SIZE
     ) -> None:
         super().__init__()
-        if kind not in KINDS:
-            raise ValueError(f"kind must be one of {KINDS}, got {kind!r}")
+        if kind not in (*KINDS, BIDIRECTIONAL):
+            raise ValueError(f"kind must be one of {(*KINDS, BIDIRECTIONAL)}, got {kind!r}")
         hidden_size = check_int(hidden_size, "hidden_size")
         self.kind = kind
         self.vocabulary = tuple(vocabulary)
@@ -157,11 +161,15 @@ class Tagger(nn.Module):
         self.n_inputs = n_inputs
         if kind == "feedforward":
             self.hidden = nn.Linear(n_inputs, hidden_size)
-        elif kind == "rnn":
-            self.hidden = nn.RNN(n_inputs, hidden_size, batch_first=True)
+        elif kind in ("rnn", BIDIRECTIONAL):
+            bidirectional = kind == BIDIRECTIONAL
+            self.hidden = nn.RNN(
+                n_inputs, hidden_size, batch_first=True, bidirectional=bidirectional
+            )
         else:
             self.hidden = nn.LSTM(n_inputs, hidden_size, batch_first=True)
-        self.output = nn.Linear(hidden_size, len(LABELS))
+        directions = 2 if kind == BIDIRECTIONAL else 1
+        self.output = nn.Linear(directions * hidden_size, len(LABELS))
 
     def hidden_states(self, x: torch.Tensor) -> torch.Tensor:
         """Hidden values for x of shape (batch, steps, n_inputs): (batch, steps, hidden)."""
@@ -178,19 +186,6 @@ class Tagger(nn.Module):
         """1-of-N codes of `tokens` (unknown words -> "other"), shape (1, steps, n_inputs)."""
         ids = torch.tensor(token_ids(tokens, self.vocabulary))
         return F.one_hot(ids, self.n_inputs).float().unsqueeze(0)
-
-
-@contextmanager
-def _training_context(seed: int) -> Iterator[None]:
-    """One thread, a private RNG state seeded with `seed`; restores both afterwards."""
-    threads = torch.get_num_threads()
-    torch.set_num_threads(1)  # deterministic sums and, for these tiny models, faster
-    try:
-        with torch.random.fork_rng(devices=[]):
-            torch.manual_seed(seed)
-            yield
-    finally:
-        torch.set_num_threads(threads)
 
 
 def _check_data(data: Sequence[SlotSentence]) -> list[SlotSentence]:
@@ -242,7 +237,7 @@ def train_tagger(
     vocabulary = build_vocabulary(s.tokens for s in data)
     ids, labels = _batch(data, vocabulary)
     other = len(vocabulary)
-    with _training_context(seed):
+    with seeded_single_thread(seed):
         model = Tagger(kind, vocabulary, hidden_size)
         optimizer = torch.optim.Adam(model.parameters(), lr=learning_rate)
         for _ in range(epochs):
@@ -383,3 +378,45 @@ def first_difference(distances: Sequence[float], tolerance: float = 1e-6) -> int
         raise ValueError(f"tolerance must be >= 0, got {tolerance}")
     above = np.flatnonzero(values > tolerance)
     return int(above[0]) if above.size else None
+
+
+# --- one direction vs both directions (notebook 08) -------------------------------------------
+
+DIRECTION_KINDS: tuple[str, ...] = ("rnn", BIDIRECTIONAL)
+
+
+def direction_datasets(seed: int = 0) -> tuple[list[SlotSentence], list[SlotSentence]]:
+    """Training (TRAIN_CITIES) and test (all CITIES) sentences, half of them with the cue
+    after the city ("taipei is where i will leave on ..."), as make_dataset(order="mixed")."""
+    seed = check_int(seed, "seed", minimum=0)
+    train = make_dataset(N_TRAIN, seed, cities=TRAIN_CITIES, order="mixed")
+    test = make_dataset(N_TEST, seed + TEST_SEED_OFFSET, cities=CITIES, order="mixed")
+    return train, test
+
+
+@lru_cache(maxsize=4)
+def _cached_direction_taggers(seed: int) -> dict[str, Tagger]:
+    train, _ = direction_datasets(seed)
+    return {kind: train_tagger(kind, train, seed) for kind in DIRECTION_KINDS}
+
+
+def trained_direction_taggers(seed: int = 0) -> dict[str, Tagger]:
+    """A one-direction RNN and a bidirectional RNN trained on direction_datasets(seed)[0],
+    trained once per process (use them for inference only)."""
+    return dict(_cached_direction_taggers(check_int(seed, "seed", minimum=0)))
+
+
+def compare_directions(seed: int = 0) -> dict[str, dict[str, float]]:
+    """City accuracy of the one-direction and the bidirectional RNN on held-out sentences,
+    separately where the cue comes before the city and where it comes after it."""
+    _, test = direction_datasets(seed)
+    groups = {order: [s for s in test if s.order == order] for order in ("before", "after")}
+    results = {}
+    for kind, model in trained_direction_taggers(seed).items():
+        scores = {"token_accuracy": evaluate_tagger(model, test)["token_accuracy"]}
+        for order, sentences in groups.items():
+            scores[f"city_accuracy_cue_{order}"] = evaluate_tagger(model, sentences)[
+                "city_accuracy"
+            ]
+        results[kind] = scores
+    return results

@@ -229,11 +229,23 @@ def ordinal(day: int) -> str:
 
 
 class SlotSentence(NamedTuple):
-    """One generated sentence: its tokens, one label per token, and its cue word."""
+    """One generated sentence: its tokens, one label per token, its cue word, and whether the
+    cue comes "before" or "after" the city."""
 
     tokens: tuple[str, ...]
     labels: tuple[str, ...]
     cue: str
+    order: str = "before"
+
+
+ORDERS: tuple[str, ...] = ("before", "after", "mixed")
+# Sentences where the cue comes after the city: reading left to right, a tagger has not seen
+# "arrive" or "leave" yet when it must label the city (notebook 08, bidirectional RNNs).
+CUE_AFTER_TEMPLATES: tuple[str, ...] = (
+    "{city} is where i will {cue}",
+    "{city} is the city i {cue}",
+    "{city} is where we want to {cue}",
+)
 
 
 def slot_sentence(
@@ -258,19 +270,40 @@ def slot_sentence(
     return SlotSentence(tuple(tokens), tuple(labels), cue)
 
 
+def cue_after_sentence(cue: str, city: str, month: str, day: int, template: str) -> SlotSentence:
+    """Build and label "<city> is where i will <cue> on <month> <day>" and its like."""
+    if cue not in CUES:
+        raise ValueError(f"cue must be one of {CUES}, got {cue!r}")
+    if month not in MONTHS:
+        raise ValueError(f"month must be one of {MONTHS}, got {month!r}")
+    if template not in CUE_AFTER_TEMPLATES:
+        raise ValueError(f"template must be one of {CUE_AFTER_TEMPLATES}, got {template!r}")
+    city = _check_word(city)
+    head = tokenize(template.format(city=city, cue=cue))
+    date = [month, ordinal(day)]
+    tokens = [*head, "on", *date]
+    labels = [CITY_LABEL[cue] if t == city else "other" for t in head]
+    labels += ["other", *[DATE_LABEL[cue]] * len(date)]
+    return SlotSentence(tuple(tokens), tuple(labels), cue, "after")
+
+
 def make_dataset(
-    n_sentences: int, seed: int, cities: Sequence[str] = TRAIN_CITIES
+    n_sentences: int, seed: int, cities: Sequence[str] = TRAIN_CITIES, order: str = "before"
 ) -> list[SlotSentence]:
     """`n_sentences` labelled sentences, the same for the same seed, as arrive/leave pairs.
 
     Sentences 2k and 2k+1 are the same sentence with the cue "arrive" and then "leave", so the
     two cues are exactly balanced, for every city too: a tagger that reads one word at a time
     sees the same input for the city in both and can get at most half of the cities right.
+    `order` puts the cue "before" the city (the lecture's sentences), "after" it
+    (CUE_AFTER_TEMPLATES), or picks one of the two per pair ("mixed").
     """
     n_sentences = check_int(n_sentences, "n_sentences", minimum=2)
     if n_sentences % 2:
         raise ValueError(f"n_sentences must be even (arrive/leave pairs), got {n_sentences}")
     seed = check_int(seed, "seed", minimum=0)
+    if order not in ORDERS:
+        raise ValueError(f"order must be one of {ORDERS}, got {order!r}")
     if isinstance(cities, str) or not cities:
         raise ValueError("cities must be a non-empty sequence of city names")
     for city in cities:
@@ -284,6 +317,12 @@ def make_dataset(
         day = rng.randint(1, 28)
         prefix = rng.choice(PREFIXES)
         suffix = rng.choice(SUFFIXES)
+        # Extra draws only for the other orders, so order="before" data stay as they were.
+        after = order == "after" or (order == "mixed" and rng.random() < 0.5)
+        template = rng.choice(CUE_AFTER_TEMPLATES) if after else ""
         for cue in CUES:
-            sentences.append(slot_sentence(cue, city, month, day, prefix, suffix))
+            if after:
+                sentences.append(cue_after_sentence(cue, city, month, day, template))
+            else:
+                sentences.append(slot_sentence(cue, city, month, day, prefix, suffix))
     return sentences

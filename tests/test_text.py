@@ -230,7 +230,7 @@ def test_dataset_is_balanced_in_pairs():
 @pytest.mark.parametrize("cities", [TRAIN_CITIES, CITIES])
 def test_labels_follow_the_cue(cities):
     for sentence in make_dataset(300, 1, cities=cities):
-        tokens, labels, cue = sentence
+        tokens, labels, cue, _order = sentence
         assert len(tokens) == len(labels) and set(labels) <= set(LABELS)
         assert tokens.count(cue) == 1
         city_at = tokens.index(cue) + 1
