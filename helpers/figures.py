@@ -9,11 +9,13 @@ from pathlib import Path
 import numpy as np
 from matplotlib.figure import Figure
 
+from helpers.comparison import figure_family_summary, figure_parameter_growth
 from helpers.conv_figures import (
     figure_padded_convolution,
     figure_sparse_layer,
     figure_unrolled_matrix,
 )
+from helpers.gradients import figure_gradient_norms
 from helpers.image_properties import (
     figure_same_pattern_anywhere,
     figure_small_patterns,
@@ -91,6 +93,9 @@ FIGURES: dict[str, Callable[[], Figure]] = {
     "07_params_per_layer": figure_params_per_layer,
     "07_stacked_vs_large_kernel": figure_stacked_vs_large,
     "07_feature_maps": figure_feature_maps,
+    "08_parameter_growth": figure_parameter_growth,
+    "08_gradient_norms": figure_gradient_norms,
+    "08_family_summary": figure_family_summary,
 }
 
 
