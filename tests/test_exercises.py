@@ -1,0 +1,314 @@
+"""The exercises: answers checked against PyTorch, every typical mistake recognised, odd answers
+answered with a message, and the notebooks' exercise cells wired to the right checks."""
+
+import re
+
+import nbformat
+import numpy as np
+import pytest
+import torch
+import torch.nn.functional as F
+from torch import nn
+
+import helpers.exercises as ex
+from helpers.conv import LECTURE_FILTERS, LECTURE_IMAGE
+from helpers.pooling_widgets import EXAMPLE_MAP
+from helpers.rnn import toy_rnn_torch_outputs
+from helpers.student import is_solution, solution_names
+from helpers.text import CITY_LABEL
+from helpers.vgg import vgg16
+
+from notebook_files import NOTEBOOK_DIR
+
+NAMES = list(ex.BUILDERS)
+# Two-way choices: every answer but the right one is a known mistake, so no hint is reachable.
+NAMES_WITH_A_HINT = [n for n in NAMES if n not in {"check_rnn_gradient", "check_lstm_gradient"}]
+CONTENT_NOTEBOOKS = sorted(p.name for p in NOTEBOOK_DIR.glob("0[1-9]_*.ipynb"))
+
+
+def params(module: nn.Module) -> int:
+    return sum(p.numel() for p in module.parameters())
+
+
+def a_wrong_answer(exercise: ex.Exercise) -> object:
+    """A readable answer that is neither right nor a known mistake."""
+    if exercise.kind == ex.CHOICE:
+        known = {exercise.answer, *(m.value for m in exercise.mistakes)}
+        return next(c for c in exercise.choices.values() if c not in known)
+    if exercise.kind == ex.NUMBERS:
+        return tuple(v + 1000 for v in exercise.answer)
+    return exercise.answer + 1000
+
+
+# --- Every exercise: right, each mistake, not done, odd answers ---------------------------------
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_the_right_answer_is_correct(name):
+    exercise = ex.exercise(name)
+    feedback = getattr(ex, name)(exercise.answer)
+    assert feedback.correct and feedback.status == ex.CORRECT
+    assert feedback.message == exercise.explanation
+    assert str(feedback).startswith("✔ Correct: ")
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_each_typical_mistake_gets_its_own_message(name):
+    exercise = ex.exercise(name)
+    assert exercise.mistakes, "an exercise must know at least one typical mistake"
+    for mistake in exercise.mistakes:
+        feedback = getattr(ex, name)(mistake.value)
+        assert not feedback.correct
+        assert (feedback.status, feedback.message) == (ex.MISTAKE, mistake.message), mistake
+    assert len({m.message for m in exercise.mistakes}) == len(exercise.mistakes)
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_mistakes_differ_from_the_answer_and_from_each_other(name):
+    exercise = ex.exercise(name)
+    values = [exercise.answer, *(m.value for m in exercise.mistakes)]
+    for i, a in enumerate(values):
+        for b in values[i + 1 :]:
+            assert not ex._same(a, b, exercise), f"{a!r} and {b!r} cannot be told apart"
+
+
+@pytest.mark.parametrize("name", NAMES_WITH_A_HINT)
+def test_an_unknown_wrong_answer_gets_the_hint(name):
+    exercise = ex.exercise(name)
+    feedback = getattr(ex, name)(a_wrong_answer(exercise))
+    assert (feedback.correct, feedback.status, feedback.message) == (False, ex.WRONG, exercise.hint)
+
+
+@pytest.mark.parametrize("name", NAMES)
+@pytest.mark.parametrize("answer", [None, ...])
+def test_not_done_yet_is_friendly(name, answer):
+    feedback = getattr(ex, name)(answer)
+    assert not feedback.correct and feedback.status == ex.NOT_DONE
+    assert str(feedback).startswith("… Not done yet: replace None")
+    assert getattr(ex, name)() == feedback  # the answer defaults to None
+
+
+ODD_ANSWERS = ["abc", "", "78,500", b"1", object(), [[1, 2]], {"a": 1}, float("nan"), True, -1j]
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_odd_answers_get_a_message_not_a_traceback(name):
+    for answer in ODD_ANSWERS:
+        feedback = getattr(ex, name)(answer)
+        assert not feedback.correct, answer
+        assert feedback.status in {ex.INVALID, ex.WRONG, ex.MISTAKE}, answer
+        assert feedback.message and "Traceback" not in feedback.message
+
+
+def test_messages_say_what_is_wrong_with_the_form():
+    assert "without quotes: 78500" in ex.check_dense_params("78,500").message
+    assert "a comma separates values" in ex.check_vgg_conv_params((295, 168)).message
+    assert "(channels, height, width)" in ex.check_conv_output_shape((1, 8, 12, 12)).message
+    assert "[y1, y2]" in ex.check_toy_rnn_output(16).message
+    assert "'departure'" in ex.check_rnn_label("Paris").message
+    assert "(in quotes)" in ex.check_rnn_label(3).message
+    assert "floor" in ex.check_conv_output_side(6.5).message
+
+
+def test_answers_in_other_forms_are_accepted():
+    right = ex.exercise("check_conv_output_shape").answer
+    for form in (list(right), torch.Size(right), np.array(right), torch.tensor(right)):
+        assert ex.check_conv_output_shape(form).correct, form
+    answer = ex.exercise("check_dense_params").answer
+    for form in (float(answer), np.int64(answer), torch.tensor(answer)):
+        assert ex.check_dense_params(form).correct, form
+    for form in ("Departure", " departure ", "DEPARTURE"):
+        assert ex.check_rnn_label(form).correct
+    assert ex.check_rnn_gradient("explodes").correct
+    assert ex.check_lstm_gradient("Vanishes").correct
+
+
+def test_the_typical_hints_named_in_the_issue():
+    assert "forgot the biases" in ex.check_dense_params(78_400).message
+    assert "padding goes on both sides" in ex.check_conv_output_side(6).message
+    assert "spans every input channel" in ex.check_conv_params(1_664).message
+    assert "stride defaults to the kernel size" in ex.check_pool_output_side(5).message
+
+
+def test_unknown_exercise_name_raises():
+    with pytest.raises(ValueError, match="name"):
+        ex.exercise("check_nothing")
+
+
+# --- Feedback display ----------------------------------------------------------------------------
+
+
+def test_feedback_text_and_html():
+    feedback = ex.Feedback(False, "a < b & 'c'", ex.MISTAKE)
+    assert str(feedback) == repr(feedback) == "✘ Not quite: a < b & 'c'"
+    html = feedback._repr_html_()
+    assert "a &lt; b &amp; &#x27;c&#x27;" in html and "<b>✘ Not quite:</b>" in html
+    assert "Correct" in ex.Feedback(True, "x", ex.CORRECT)._repr_html_()
+    assert ex.Feedback(True, "x", ex.CORRECT) == ex.Feedback(True, "x", ex.CORRECT)
+
+
+# --- The answers, computed independently with PyTorch -------------------------------------------
+
+
+def conv_side(n, k, stride=1, padding=0, dilation=1):
+    x, w = torch.zeros(1, 1, n, n), torch.zeros(1, 1, k, k)
+    return F.conv2d(x, w, stride=stride, padding=padding, dilation=dilation).shape[-1]
+
+
+def vgg_block_ends(side):
+    """Shapes after each of VGG16's five blocks for a side × side input (meta tensors)."""
+    x, shapes = torch.zeros(1, 3, side, side, device="meta"), []
+    for layer in vgg16(device="meta").features:
+        x = layer(x)
+        if isinstance(layer, nn.MaxPool2d):
+            shapes.append(tuple(x.shape[1:]))
+    return shapes
+
+
+def test_01_answers_match_pytorch():
+    side, units = ex.DENSE_SIDE, ex.DENSE_UNITS
+    assert ex.exercise("check_dense_params").answer == params(nn.Linear(side * side, units))
+    conv = nn.Conv2d(ex.CONV_CHANNELS, ex.CONV_KERNELS, ex.CONV_KERNEL)
+    assert ex.exercise("check_conv_params").answer == params(conv) == 4_864
+
+
+def test_02_answers_match_pytorch():
+    case = ex.SIDE_CASE
+    side = conv_side(case["size"], case["kernel_size"], case["stride"], case["padding"])
+    assert ex.exercise("check_conv_output_side").answer == side == 7
+    case = ex.DILATED_CASE
+    side = conv_side(case["size"], case["kernel_size"], dilation=case["dilation"])
+    assert ex.exercise("check_dilated_output_side").answer == side
+    case = ex.SHAPE_CASE
+    layer = nn.Conv2d(
+        case["in_channels"], case["out_channels"], case["kernel_size"], padding=case["padding"]
+    )
+    with torch.no_grad():
+        shape = layer(torch.zeros(1, case["in_channels"], case["size"], case["size"])).shape
+    assert ex.exercise("check_conv_output_shape").answer == tuple(shape[1:])
+    grouped = nn.Conv2d(**ex.GROUPED_CASE)
+    assert ex.exercise("check_grouped_params").answer == params(grouped) == 304
+
+
+def test_03_answers_match_pytorch():
+    n, k = ex.MATRIX_IMAGE_SIDE, ex.MATRIX_KERNEL
+    outputs = conv_side(n, k) ** 2
+    assert ex.exercise("check_matrix_shape").answer == (outputs, n * n)
+    # A shared weight's gradient sums its copies: with an image of ones, each copy adds 1.
+    w = torch.zeros(1, 1, k, k, requires_grad=True)
+    F.conv2d(torch.ones(1, 1, n, n), w).sum().backward()
+    assert ex.exercise("check_weight_copies").answer == w.grad[0, 0, 0, 0].item()
+    image = torch.tensor(LECTURE_IMAGE)[None, None]
+    out = F.conv2d(image, torch.tensor(LECTURE_FILTERS[:1])[:, None], padding=1)[0, 0]
+    assert ex.exercise("check_padded_output").answer == out[ex.PADDED_POSITION].item()
+
+
+def test_04_answers_match_pytorch():
+    x = torch.tensor(EXAMPLE_MAP)[None, None]
+    pooled = nn.MaxPool2d(ex.POOL_KERNEL)(x)[0, 0]
+    assert ex.exercise("check_pool_output_side").answer == pooled.shape[-1]
+    assert ex.exercise("check_max_pool_value").answer == pooled[ex.POOL_POSITION].item()
+    averaged = F.avg_pool2d(x, ex.AVG_KERNEL, ceil_mode=True)[0, 0]
+    assert ex.exercise("check_avg_pool_edge").answer == averaged[ex.AVG_POSITION].item() == 4.5
+
+
+def test_05_answers_match_pytorch_and_the_true_labels():
+    expected = toy_rnn_torch_outputs(ex.TOY_EXERCISE_INPUTS)[-1]  # nn.RNN + nn.Linear
+    assert ex.exercise("check_toy_rnn_output").answer == tuple(expected) == (16, 16)
+    assert ex.exercise("check_rnn_label").answer == CITY_LABEL[ex.TAGGER_CUE]
+    assert ex.exercise("check_feedforward_label").answer == "other"
+
+
+def test_06_answers_match_pytorch_and_the_exact_gates():
+    lstm = nn.LSTM(**ex.LSTM_SIZES)
+    assert ex.exercise("check_lstm_params").answer == params(lstm) == 2_560
+    for name, case, field in (
+        ("check_lstm_memory", ex.MEMORY_CASE, "memory"),
+        ("check_lstm_output", ex.OUTPUT_CASE, "output"),
+    ):
+        exact = getattr(ex.LectureLSTMCell().step(case["x"], case["memory"]), field)
+        assert ex.exercise(name).answer == 7
+        assert ex.check(name, exact).correct  # the exact sigmoid gates are accepted too
+
+
+def test_07_answers_match_pytorch():
+    model = vgg16(device="meta")
+    convs = [m for m in model.features if isinstance(m, nn.Conv2d)]
+    first_of_block_3 = next(c for c in convs if c.out_channels == 256)
+    assert ex.exercise("check_vgg_conv_params").answer == params(first_of_block_3)
+    side = vgg_block_ends(ex.VGG_SMALL_SIDE)[ex.VGG_SIDE_BLOCK - 1][-1]
+    assert ex.exercise("check_vgg_side").answer == side == 10
+    # Receptive field by autograd: which input pixels move one output of the stack?
+    n = ex.STACKED_LAYERS
+    x = torch.zeros(1, 1, 31, 31, requires_grad=True)
+    y = x
+    for _ in range(n):
+        y = F.conv2d(y, torch.ones(1, 1, 3, 3))
+    y[0, 0, y.shape[-2] // 2, y.shape[-1] // 2].backward()
+    rows_seen = torch.nonzero(x.grad[0, 0].sum(dim=1)).flatten()
+    assert ex.exercise("check_receptive_field").answer == len(rows_seen) == 11
+    linear = model.classifier[0]
+    mib = params(linear) * 4 / 2**20
+    assert ex.exercise("check_param_mib").answer == pytest.approx(mib)
+    assert round(mib, 2) == 392.02
+
+
+def test_08_answers_match_pytorch():
+    small, large = (
+        params(nn.Linear(side * side, ex.GROWTH_UNITS, device="meta")) for side in ex.GROWTH_SIDES
+    )
+    assert ex.exercise("check_dense_growth").answer == pytest.approx(large / small)
+    conv = nn.Conv2d(1, ex.CNN_KERNELS, ex.CNN_KERNEL)
+    assert ex.exercise("check_cnn_params_large_image").answer == params(conv) == 1_000
+    assert ex.exercise("check_rnn_gradient").answer == "larger"  # notebook 08: it explodes
+    assert ex.exercise("check_lstm_gradient").answer == "smaller"  # forget bias 0: it vanishes
+
+
+# --- The notebooks' exercise sections ------------------------------------------------------------
+
+CHECK_CALL = re.compile(r"^(check_\w+)\((answer_\d+)\)$")
+
+
+def exercise_cells(path):
+    """(question, solution, check) cells of each exercise in a notebook, and the import cell."""
+    cells = nbformat.read(path, as_version=4).cells
+    start = next(i for i, c in enumerate(cells) if c.source.startswith("## Exercises"))
+    found = []
+    for i, cell in enumerate(cells[start:], start):
+        match = CHECK_CALL.match(cell.source.strip())
+        if cell.cell_type == "code" and match:
+            solution = cells[i - 1]
+            question = next(c for c in reversed(cells[:i]) if c.cell_type == "markdown")
+            found.append((match[1], match[2], question, solution, cell))
+    return cells[start + 1], found
+
+
+def test_every_check_is_used_in_its_notebook_once():
+    used = {}
+    for name in CONTENT_NOTEBOOKS:
+        _, found = exercise_cells(NOTEBOOK_DIR / name)
+        for check_name, *_ in found:
+            assert check_name not in used, f"{check_name} used twice"
+            used[check_name] = name
+    assert used == {n: ex.exercise(n).notebook for n in NAMES}
+
+
+@pytest.mark.parametrize("name", CONTENT_NOTEBOOKS)
+def test_notebook_exercises_are_wired_and_solved(name):
+    imports, found = exercise_cells(NOTEBOOK_DIR / name)
+    assert 2 <= len(found) <= 4, "each notebook ends with 2-4 exercises"
+    assert imports.source == "from helpers.exercises import " + ", ".join(
+        sorted(check for check, *_ in found)
+    )
+    for number, (check_name, variable, question, solution, check_cell) in enumerate(found, 1):
+        exercise = ex.exercise(check_name)
+        assert question.source.startswith(f"### Exercise {number} · {exercise.title}")
+        assert " ".join(exercise.question.split()) in " ".join(question.source.split())
+        assert is_solution(solution) and not is_solution(check_cell)
+        assert variable == f"answer_{number}"
+        assert solution_names(solution.source) == [variable]
+        namespace = {}
+        exec(solution.source, namespace)  # noqa: S102 - the notebook's own answer cell
+        assert ex.check(check_name, namespace[variable]).correct, solution.source
+        text = check_cell.outputs[0]["data"]["text/plain"]
+        assert text == str(ex.check(check_name, namespace[variable]))
