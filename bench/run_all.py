@@ -2,8 +2,11 @@
 
 Prints, and writes to bench/results.md, with the machine and the date:
 - every widget's in-kernel update latency over a sweep of its controls (p50, p95);
-- each notebook's run time from a fresh kernel, and the floor (a bare kernel that only
-  imports torch, numpy, matplotlib and ipywidgets);
+- the series' Run All time under nbval, divided by the floor: as many bare kernels (under
+  nbval too) that only import torch, numpy, matplotlib and ipywidgets, measured in the same run;
+- each notebook's time under nbval beyond one bare kernel, and its kernel's peak memory;
+- slider-to-DOM latency in JupyterLab and Chromium (key press on a slider handle until the
+  explorer's view changed in the page), p50 and p95 (skipped, with the reason, without Chromium);
 - with --setup: `make test` on a warm set-up, and from a fresh clone with install.
 """
 
@@ -17,16 +20,22 @@ import random
 import subprocess
 import sys
 import tempfile
+import threading
 import time
+import xml.etree.ElementTree as ElementTree
+from collections import defaultdict
 from pathlib import Path
 
 import nbformat
-from nbclient import NotebookClient
+import psutil
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "tests"))
+sys.path.insert(0, str(ROOT / "tests" / "browser"))
 
 FLOOR_SOURCE = "import torch, numpy, matplotlib, ipywidgets"
+GOALS = {"ratio": 1.3, "beyond_s": 15.0, "widget_p95_ms": 50.0, "dom_p95_ms": 250.0, "peak_gb": 1.5}
+MOVES_PER_SLIDER = 10
 
 
 def percentile(values: list[float], q: float) -> float:
@@ -60,26 +69,180 @@ def widget_latencies(repeats: int = 3) -> list[tuple[str, int, float, float]]:
     return rows
 
 
-def run_notebook(nb: nbformat.NotebookNode) -> float:
-    """Seconds to run a notebook from a fresh kernel, kernel start included."""
-    start = time.perf_counter()
-    NotebookClient(
-        nb,
-        timeout=600,
-        kernel_name="python3",
-        resources={"metadata": {"path": str(ROOT / "notebooks")}},
-    ).execute()
-    return time.perf_counter() - start
+class PeakMemory:
+    """Samples the peak RSS (VmHWM) of every process under a root pid, in start order."""
+
+    def __init__(self, root_pid: int, interval_s: float = 0.05):
+        self.root = psutil.Process(root_pid)
+        self.interval_s = interval_s
+        self.peaks: dict[int, int] = {}  # pid -> bytes; dicts keep first-seen order
+        self.stop = threading.Event()
+        self.thread = threading.Thread(target=self._run, daemon=True)
+        self.thread.start()
+
+    def _run(self) -> None:
+        while not self.stop.is_set():
+            try:
+                children = self.root.children(recursive=True)
+            except psutil.Error:
+                return
+            for child in children:
+                try:
+                    if "ipykernel" not in " ".join(child.cmdline()):
+                        continue
+                    status = Path(f"/proc/{child.pid}/status").read_text()
+                except (psutil.Error, OSError):
+                    continue
+                hwm = next((ln for ln in status.splitlines() if ln.startswith("VmHWM:")), "")
+                if hwm:
+                    kb = int(hwm.split()[1])
+                    self.peaks[child.pid] = max(self.peaks.get(child.pid, 0), kb * 1024)
+            time.sleep(self.interval_s)
+
+    def finish(self) -> list[int]:
+        """Peak bytes of each kernel, in the order the kernels started."""
+        self.stop.set()
+        self.thread.join()
+        return list(self.peaks.values())
 
 
-def notebook_times() -> tuple[float, list[tuple[str, float]]]:
-    """The floor and each notebook's run time, in seconds."""
-    floor_nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(FLOOR_SOURCE)])
-    floor = min(run_notebook(floor_nb) for _ in range(2))
-    times = []
-    for path in sorted((ROOT / "notebooks").glob("*.ipynb")):
-        times.append((path.name, run_notebook(nbformat.read(path, as_version=4))))
-    return floor, times
+def nbval_run(paths: list[Path]) -> tuple[float, dict[str, float], list[int]]:
+    """Run notebooks serially under nbval (the project's pytest options); return the wall
+    seconds, the seconds per notebook (its cells' set-up, call and teardown) and each kernel's
+    peak memory in bytes. Raises if a notebook fails."""
+    with tempfile.TemporaryDirectory() as tmp:
+        junit = Path(tmp) / "junit.xml"
+        command = [
+            sys.executable,
+            "-m",
+            "pytest",
+            "-c",
+            str(ROOT / "pyproject.toml"),
+            "--rootdir",  # names each notebook's test cases after the file
+            str(paths[0].parent),
+            "-p",
+            "no:xdist",
+            "-q",
+            f"--junitxml={junit}",
+            *map(str, paths),
+        ]
+        start = time.perf_counter()
+        process = subprocess.Popen(command, cwd=ROOT, stdout=subprocess.PIPE, text=True)
+        sampler = PeakMemory(process.pid)
+        output, _ = process.communicate()
+        wall = time.perf_counter() - start
+        peaks = sampler.finish()
+        if process.returncode != 0:
+            raise RuntimeError(f"nbval failed:\n{output[-3000:]}")
+        per_notebook: dict[str, float] = defaultdict(float)
+        for case in ElementTree.parse(junit).iter("testcase"):
+            per_notebook[case.get("classname", "").rsplit(".", 1)[0]] += float(case.get("time"))
+    return wall, {path.stem: per_notebook[path.stem] for path in paths}, peaks
+
+
+def notebook_times() -> dict:
+    """The series under nbval against as many bare kernels, run back to back."""
+    paths = sorted((ROOT / "notebooks").glob("*.ipynb"))
+    with tempfile.TemporaryDirectory() as tmp:
+        floor_paths = []
+        for index in range(len(paths)):
+            path = Path(tmp) / f"floor_{index:02d}.ipynb"
+            cell = nbformat.v4.new_code_cell(FLOOR_SOURCE)
+            nbformat.write(nbformat.v4.new_notebook(cells=[cell]), path)
+            floor_paths.append(path)
+        floor_wall, floor_times, floor_peaks = nbval_run(floor_paths)
+        series_wall, times, peaks = nbval_run(paths)
+    floor_each = sum(floor_times.values()) / len(floor_times)
+    return {
+        "series_wall": series_wall,
+        "floor_wall": floor_wall,
+        "floor_each": floor_each,
+        "floor_peak": max(floor_peaks, default=0),
+        "rows": [
+            (path.name, times[path.stem], times[path.stem] - floor_each, peak)
+            for path, peak in zip(paths, peaks + [0] * (len(paths) - len(peaks)))
+        ],
+    }
+
+
+# In the page: time from a key press inside an explorer to the next change of its view.
+JS_TIMER = """([id, prefix]) => {
+  window.seriesTimers = window.seriesTimers || {};
+  if (window.seriesTimers[id]) return;
+  const box = document.querySelector('.' + prefix + id);
+  const content = box.lastElementChild.querySelector('.widget-html-content');
+  const timer = window.seriesTimers[id] = {pressed: null, changed: null};
+  const pressed = () => { timer.pressed = performance.now(); timer.changed = null; };
+  box.addEventListener('keydown', pressed, true);
+  new MutationObserver(() => {
+    if (timer.pressed !== null && timer.changed === null) timer.changed = performance.now();
+  }).observe(content, {childList: true, subtree: true, characterData: true});
+}"""
+
+
+def slider_to_dom_latencies() -> tuple[dict[str, list[float]], int, str]:
+    """Per explorer render function: ms from a slider key press to the view's change in
+    JupyterLab/Chromium; also the moves that left the view unchanged, and a note."""
+    import labdriver as lab
+
+    reason = lab.missing_browser_reason()
+    if reason is not None:
+        return {}, 0, f"skipped: {reason}"
+    samples: dict[str, list[float]] = defaultdict(list)
+    unchanged = 0
+    with lab.lab_server() as server, lab.chromium() as browser:
+        page = browser.new_page(viewport={"width": 1280, "height": 1000})
+        page.set_default_timeout(60_000)
+        lab.open_lab(page, server)
+        for path in sorted((ROOT / "notebooks").glob("*.ipynb")):
+            lab.open_notebook(page, path.name)
+            lab.run_all(page)
+            for model_id in lab.explorer_ids(page):
+                name = lab.probe(page, model_id)["render"][1]
+                page.evaluate(JS_TIMER, [model_id, f"{lab.EXPLORER_CLASS}-"])
+                controls = lab.movable_controls(page, model_id)
+                for position in [p for p, (kind, _) in controls.items() if kind == "slider"]:
+                    for move in range(MOVES_PER_SLIDER):
+                        current = lab.movable_controls(page, model_id)
+                        if position not in current:  # pinned by another slider's range
+                            break
+                        handle = current[position][1]
+                        now = float(handle.get_attribute("aria-valuenow"))
+                        low = float(handle.get_attribute("aria-valuemin"))
+                        high = float(handle.get_attribute("aria-valuemax"))
+                        right = move < MOVES_PER_SLIDER // 2
+                        key = "ArrowRight" if (right and now < high) or now <= low else "ArrowLeft"
+                        handle.press(key)
+                        try:
+                            page.wait_for_function(
+                                f"() => window.seriesTimers['{model_id}'].changed !== null",
+                                timeout=5_000,
+                                polling="raf",
+                            )
+                            timer = page.evaluate(f"() => window.seriesTimers['{model_id}']")
+                            samples[name].append(timer["changed"] - timer["pressed"])
+                        except Exception:  # noqa: BLE001 - the view did not change for this move
+                            unchanged += 1
+                        page.wait_for_function(lab.JS_KERNEL_IDLE, polling=50)
+            lab.close_notebooks(page)
+    return samples, unchanged, "JupyterLab + " + (lab.find_browser() or "")
+
+
+def machine() -> str:
+    """CPU model, cores, memory, OS, Python, and the load when the run started."""
+    model = platform.processor() or platform.machine()
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                model = line.split(":", 1)[1].strip()
+                break
+    except OSError:
+        pass
+    load = ", ".join(f"{x:.1f}" for x in os.getloadavg()) if hasattr(os, "getloadavg") else "?"
+    return (
+        f"{model} · {os.cpu_count()} CPUs · {psutil.virtual_memory().total / 2**30:.0f} GiB · "
+        f"{platform.platform()} · Python {platform.python_version()} · load average {load}"
+    )
 
 
 def timed(command: list[str], cwd: Path) -> float:
@@ -99,39 +262,90 @@ def setup_times() -> list[tuple[str, float]]:
     return rows
 
 
+def mark(ok: bool) -> str:
+    """A table cell saying whether a figure meets its goal."""
+    return "yes" if ok else "**no**"
+
+
 def main() -> int:
     """Run the benchmarks, print them and write bench/results.md."""
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--setup", action="store_true", help="also time make test (slow)")
+    parser.add_argument("--no-browser", action="store_true", help="skip the slider-to-DOM part")
     args = parser.parse_args()
     lines = [
         "# Benchmark results",
         "",
-        f"{datetime.date.today().isoformat()} · {platform.platform()} · "
-        f"{os.cpu_count()} CPUs · Python {platform.python_version()}",
+        f"{datetime.datetime.now().isoformat(timespec='minutes')} · {machine()}",
         "",
-        "## Widget update in the kernel (goal: p95 ≤ 50 ms)",
+        f"## Widget update in the kernel (goal: p95 ≤ {GOALS['widget_p95_ms']:.0f} ms)",
         "",
-        "| widget | updates | p50 ms | p95 ms |",
-        "|---|---|---|---|",
+        "| widget | updates | p50 ms | p95 ms | meets goal |",
+        "|---|---|---|---|---|",
     ]
     for name, count, p50, p95 in widget_latencies():
-        lines.append(f"| {name} | {count} | {p50:.2f} | {p95:.2f} |")
-    floor, times = notebook_times()
-    lines += [
+        ok = p95 <= GOALS["widget_p95_ms"]
+        lines.append(f"| {name} | {count} | {p50:.2f} | {p95:.2f} | {mark(ok)} |")
+    print("\n".join(lines), flush=True)
+
+    nb = notebook_times()
+    ratio = nb["series_wall"] / nb["floor_wall"]
+    count = len(nb["rows"])
+    section = [
         "",
-        f"## Notebook run time from a fresh kernel (floor: {floor:.1f} s; goal ≤ 10 s beyond it)",
+        "## Run All under nbval, against bare kernels",
         "",
-        "| notebook | seconds | beyond the floor |",
-        "|---|---|---|",
+        f"Series: {nb['series_wall']:.1f} s for {count} notebooks, run one after another "
+        f"(`pytest -p no:xdist notebooks/*.ipynb`). Floor: {nb['floor_wall']:.1f} s for {count} "
+        f"bare kernels that only run `{FLOOR_SOURCE}` (one: {nb['floor_each']:.1f} s, peak "
+        f"{nb['floor_peak'] / 2**30:.2f} GB). Ratio **{ratio:.2f}** (goal ≤ {GOALS['ratio']}): "
+        f"{'meets it' if ratio <= GOALS['ratio'] else '**misses it**'}.",
+        "",
+        f"| notebook | seconds | beyond one bare kernel (goal ≤ {GOALS['beyond_s']:.0f} s) "
+        f"| peak kernel memory GB (goal ≤ {GOALS['peak_gb']}) | meets goals |",
+        "|---|---|---|---|---|",
     ]
-    lines += [f"| {name} | {sec:.1f} | {sec - floor:.1f} |" for name, sec in times]
+    for name, seconds, beyond, peak in nb["rows"]:
+        ok = beyond <= GOALS["beyond_s"] and peak / 2**30 <= GOALS["peak_gb"]
+        section.append(
+            f"| {name} | {seconds:.1f} | {beyond:.1f} | {peak / 2**30:.2f} | {mark(ok)} |"
+        )
+    print("\n".join(section), flush=True)
+    lines += section
+
+    section = ["", f"## Slider to DOM in JupyterLab (goal: p95 ≤ {GOALS['dom_p95_ms']:.0f} ms)", ""]
+    if args.no_browser:
+        section.append("skipped (--no-browser)")
+    else:
+        samples, unchanged, note = slider_to_dom_latencies()
+        every = [ms for values in samples.values() for ms in values]
+        if every:
+            p95 = percentile(every, 95)
+            section += [
+                f"Key press on a slider handle until the explorer's view changed in the page "
+                f"({note}; {MOVES_PER_SLIDER} presses per slider; {unchanged} presses left the "
+                f"view unchanged and are not counted). All: {len(every)} moves, p50 "
+                f"{percentile(every, 50):.0f} ms, p95 **{p95:.0f} ms**: "
+                f"{'meets the goal' if p95 <= GOALS['dom_p95_ms'] else '**misses the goal**'}.",
+                "",
+                "| explorer view | moves | p50 ms | p95 ms |",
+                "|---|---|---|---|",
+            ]
+            section += [
+                f"| {name} | {len(v)} | {percentile(v, 50):.0f} | {percentile(v, 95):.0f} |"
+                for name, v in samples.items()
+            ]
+        else:
+            section.append(note)
+    print("\n".join(section), flush=True)
+    lines += section
+
     if args.setup:
-        lines += ["", "## Set-up (goals: warm ≤ 180 s, fresh ≤ 360 s)", ""]
-        lines += [f"- {name}: {sec:.0f} s" for name, sec in setup_times()]
-    text = "\n".join(lines) + "\n"
-    print(text)
-    (ROOT / "bench" / "results.md").write_text(text)
+        section = ["", "## Set-up (goals: warm ≤ 180 s, fresh ≤ 360 s)", ""]
+        section += [f"- {name}: {sec:.0f} s" for name, sec in setup_times()]
+        print("\n".join(section), flush=True)
+        lines += section
+    (ROOT / "bench" / "results.md").write_text("\n".join(lines) + "\n")
     return 0
 
 

@@ -13,6 +13,7 @@ from helpers.why_cnn import calculator_view
 
 SLIDER_STYLE = {"description_width": "140px"}
 SLIDER_LAYOUT = widgets.Layout(width="460px")
+EXPLORER_CLASS = "series-explorer"
 
 
 def message_html(error: Exception) -> str:
@@ -41,6 +42,9 @@ class Explorer(widgets.VBox):
         for control in controls.values():
             control.observe(self._update, names="value")
         super().__init__(children=[*controls.values(), self.view])
+        # DOM hooks for the browser tests (tests/browser): every explorer, and this one by id.
+        self.add_class(EXPLORER_CLASS)
+        self.add_class(f"{EXPLORER_CLASS}-{self.model_id}")
 
     def values(self) -> dict[str, Any]:
         """The current value of every control, by parameter name."""

@@ -1,0 +1,497 @@
+"""JupyterLab on loopback driven by Chromium through Playwright: shared by tests and bench."""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import secrets
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.error
+import urllib.request
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from helpers.widgets import EXPLORER_CLASS  # the DOM class every Explorer carries
+
+ROOT = Path(__file__).resolve().parents[2]
+
+# Debian's packages; Playwright's own browser download does not work offline.
+BROWSER_CANDIDATES = [
+    "/usr/lib/chromium/chromium-headless-shell",
+    "/usr/bin/chromium-headless-shell",
+    "/usr/lib/chromium/chromium",
+    "/usr/bin/chromium",
+]
+# Without the networking flags Chromium keeps calling home, which a closed network refuses.
+LAUNCH_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-dev-shm-usage",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-default-apps",
+    "--disable-extensions",
+    "--metrics-recording-only",
+]
+# Text a class sees when a widget or a cell fails.
+FAILURE_TEXTS = ["Error displaying widget", "Loading widget", "model not found", "Traceback"]
+LOOPBACK = ["127.0.0.1", "::1"]  # the only hosts these tests talk to
+
+
+def find_browser() -> str | None:
+    """Path of a Chromium the tests can drive ($SERIES_BROWSER alone when set), or None."""
+    chosen = os.environ.get("SERIES_BROWSER")
+    candidates = [chosen] if chosen else BROWSER_CANDIDATES
+    return next((c for c in candidates if os.access(c, os.X_OK)), None)
+
+
+def missing_browser_reason() -> str | None:
+    """Why browser tests cannot run here, or None when they can."""
+    try:
+        import playwright.sync_api  # noqa: F401
+    except ImportError:
+        return "playwright is not installed (make setup installs requirements-lock.txt)"
+    if find_browser() is None:
+        return (
+            "no Chromium found ("
+            + (os.environ.get("SERIES_BROWSER") or ", ".join(BROWSER_CANDIDATES))
+            + "); as root `make test` installs Debian's chromium-headless-shell with apt-get; "
+            "else install it (or chromium) yourself, or set SERIES_BROWSER to a Chromium binary"
+        )
+    return None
+
+
+def free_port() -> int:
+    """A TCP port on 127.0.0.1 that nothing listens on right now."""
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def jupyter_env(home: Path) -> dict[str, str]:
+    """The environment for a throw-away Jupyter: config, runtime and IPython dirs under home."""
+    env = dict(os.environ)
+    for name, sub in [
+        ("JUPYTER_CONFIG_DIR", "config"),
+        ("JUPYTER_RUNTIME_DIR", "runtime"),
+        ("IPYTHONDIR", "ipython"),
+        ("JUPYTERLAB_WORKSPACES_DIR", "workspaces"),
+    ]:
+        (home / sub).mkdir(parents=True, exist_ok=True)
+        env[name] = str(home / sub)
+    # Every cell stays in the DOM, so every widget renders and can be found.
+    settings = home / "config" / "lab" / "user-settings" / "@jupyterlab" / "notebook-extension"
+    settings.mkdir(parents=True, exist_ok=True)
+    (settings / "tracker.jupyterlab-settings").write_text(json.dumps({"windowingMode": "none"}))
+    # No announcements or update checks (they would try the network).
+    news = home / "config" / "lab" / "user-settings" / "@jupyterlab" / "apputils-extension"
+    news.mkdir(parents=True, exist_ok=True)
+    (news / "notification.jupyterlab-settings").write_text(
+        json.dumps({"fetchNews": "false", "checkForUpdates": False})
+    )
+    env.pop("JUPYTER_PATH", None)
+    return env
+
+
+def wait_for_http(url: str, timeout: float, process: subprocess.Popen | None = None) -> None:
+    """Poll url until it answers 200; raise if the process dies or time runs out."""
+    deadline = time.monotonic() + timeout
+    while True:
+        try:
+            with urllib.request.urlopen(url, timeout=2) as response:
+                if response.status == 200:
+                    return
+        except (urllib.error.URLError, ConnectionError, TimeoutError):
+            pass
+        if process is not None and process.poll() is not None:
+            raise RuntimeError(f"server exited with code {process.returncode}")
+        if time.monotonic() > deadline:
+            raise TimeoutError(f"no answer from {url.split('?')[0]} in {timeout:.0f} s")
+        time.sleep(0.2)
+
+
+def stop_process_group(process: subprocess.Popen) -> None:
+    """Stop a server started in its own session, with its kernels."""
+    if process.poll() is None:
+        os.killpg(process.pid, signal.SIGTERM)
+        try:
+            process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            os.killpg(process.pid, signal.SIGKILL)
+            process.wait()
+
+
+@dataclass
+class LabServer:
+    """A running JupyterLab serving a temporary copy of the series."""
+
+    process: subprocess.Popen
+    port: int
+    token: str
+    root: Path
+    log: Path
+
+    @property
+    def base_url(self) -> str:
+        """http://127.0.0.1:PORT"""
+        return f"http://127.0.0.1:{self.port}"
+
+    def notebook_url(self, name: str) -> str:
+        """URL opening notebooks/NAME in a fresh workspace, token included."""
+        return f"{self.base_url}/lab/tree/notebooks/{name}?token={self.token}&reset"
+
+
+@contextmanager
+def lab_server(timeout: float = 90) -> Iterator[LabServer]:
+    """JupyterLab on 127.0.0.1 (random port and token) over a temp copy of notebooks/."""
+    with tempfile.TemporaryDirectory(prefix="series-lab-") as tmp:
+        home = Path(tmp)
+        root = home / "series"
+        shutil.copytree(
+            ROOT / "notebooks", root / "notebooks", ignore=shutil.ignore_patterns(".ipynb_*")
+        )
+        if (ROOT / "figures").is_dir():  # notebooks may show ../figures/*.svg
+            shutil.copytree(ROOT / "figures", root / "figures")
+        port, token = free_port(), secrets.token_urlsafe(24)
+        command = [
+            sys.executable,
+            "-m",
+            "jupyterlab",
+            "--no-browser",
+            "--ip=127.0.0.1",
+            f"--port={port}",
+            "--ServerApp.port_retries=0",
+            f"--IdentityProvider.token={token}",
+            f"--ServerApp.root_dir={root}",
+            "--LabApp.expose_app_in_browser=True",
+            "--LabApp.news_url=",
+            "--LabApp.check_for_updates_class=jupyterlab.NeverCheckForUpdate",
+        ]
+        if hasattr(os, "geteuid") and os.geteuid() == 0:
+            command.append("--allow-root")
+        log = home / "lab.log"
+        with open(log, "w") as log_file:
+            process = subprocess.Popen(
+                command,
+                cwd=root,
+                env=jupyter_env(home),
+                stdout=log_file,
+                stderr=subprocess.STDOUT,
+                start_new_session=True,
+            )
+        server = LabServer(process, port, token, root, log)
+        try:
+            wait_for_http(f"{server.base_url}/api/status?token={token}", timeout, process)
+            yield server
+        except BaseException:
+            sys.stderr.write(log.read_text()[-4000:])
+            raise
+        finally:
+            stop_process_group(process)
+
+
+@contextmanager
+def chromium(headless_path: str | None = None) -> Iterator[Any]:
+    """A Playwright Chromium browser (Debian's binary, never a download)."""
+    from playwright.sync_api import sync_playwright
+
+    path = headless_path or find_browser()
+    if path is None:
+        raise RuntimeError(missing_browser_reason())
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=path, args=LAUNCH_ARGS)
+        try:
+            yield browser
+        finally:
+            browser.close()
+
+
+# JavaScript run in the page (window.jupyterapp exists thanks to expose_app_in_browser;
+# window.seriesPanel is the notebook that open_notebook opened).
+JS_KERNEL_IDLE = """() => {
+  const panel = window.seriesPanel;
+  const kernel = panel && panel.sessionContext && panel.sessionContext.session
+    && panel.sessionContext.session.kernel;
+  return !!kernel && kernel.status === 'idle' && kernel.connectionStatus === 'connected';
+}"""
+
+JS_RUN_ALL = "async () => await window.jupyterapp.commands.execute('notebook:run-all-cells')"
+
+JS_CELLS = """() => window.seriesPanel.content.widgets.map(cell => ({
+  type: cell.model.type,
+  tags: cell.model.getMetadata('tags') || [],
+  count: cell.model.type === 'code' ? cell.model.executionCount : null,
+  text: cell.model.type === 'code' && cell.outputArea ? cell.outputArea.node.innerText : '',
+}))"""
+
+JS_EXPLORER_IDS = f"""() => [...window.seriesPanel.node.querySelectorAll('.{EXPLORER_CLASS}')].map(
+  el => [...el.classList].find(c => c.startsWith('{EXPLORER_CLASS}-')).slice(
+    '{EXPLORER_CLASS}-'.length))"""
+
+JS_KERNEL_EXECUTE = """async (code) => {
+  const kernel = window.seriesPanel.sessionContext.session.kernel;
+  const future = kernel.requestExecute({code, silent: false, store_history: false});
+  let out = '';
+  future.onIOPub = msg => {
+    if (msg.header.msg_type === 'stream') out += msg.content.text;
+    if (msg.header.msg_type === 'error') out += 'KERNEL-ERROR ' + msg.content.evalue;
+  };
+  await future.done;
+  return out;
+}"""
+
+# The view's HTML as shown, and `expected` as this browser parses and serializes it.
+JS_VIEW = f"""([id, expected]) => {{
+  const box = document.querySelector('.{EXPLORER_CLASS}-' + id);
+  if (!box) return null;
+  const content = box.lastElementChild.querySelector('.widget-html-content');
+  const parsed = document.createElement('div');
+  parsed.innerHTML = expected === null ? '' : expected;
+  const plain = content.cloneNode(true);
+  plain.querySelectorAll('mjx-container, mjx-assistive-mml').forEach(m => m.remove());
+  return {{shown: content.innerHTML, want: parsed.innerHTML, text: plain.textContent,
+           wantText: parsed.textContent, math: !!content.querySelector('mjx-container')}};
+}}"""
+
+# Run in the kernel: the explorer's control values and what its pure function returns now.
+PROBE = """
+def __series_probe(model_id):
+    import json
+    from ipywidgets.widgets.widget import _instances
+    from helpers.widgets import safe_render
+    box = _instances.get(model_id)
+    values = box.values()
+    try:
+        exact = json.loads(json.dumps(values)) == values
+    except (TypeError, ValueError):
+        exact = False
+    render = getattr(box.render, "__wrapped__", box.render)
+    # a bound method or a partial cannot be imported by name: "<...>" says so
+    name = "<bound>" if hasattr(render, "__self__") else getattr(render, "__qualname__", "<?>")
+    print(json.dumps({
+        "values": values if exact else {k: repr(v) for k, v in values.items()},
+        "exact": exact,
+        "render": [getattr(render, "__module__", "") or "", name],
+        "expected": safe_render(box.render, **values),
+        "shown": box.view.value,
+    }))
+__series_probe(%r)
+del __series_probe
+"""
+
+
+def open_lab(page: Any, server: LabServer, timeout_s: float = 90) -> None:
+    """Load JupyterLab (fresh workspace) in the page and wait until the app has started."""
+    page.goto(f"{server.base_url}/lab?token={server.token}&reset", timeout=timeout_s * 1000)
+    page.wait_for_function(
+        "() => window.jupyterapp && window.jupyterapp.commands.hasCommand('docmanager:open')",
+        timeout=timeout_s * 1000,
+        polling=200,
+    )
+
+
+def open_notebook(page: Any, name: str, timeout_s: float = 90) -> None:
+    """Open notebooks/NAME in the loaded JupyterLab and wait until its kernel is idle."""
+    page.evaluate(
+        """async (path) => {
+          const panel = await window.jupyterapp.commands.execute('docmanager:open', {path});
+          window.seriesPanel = panel;  // the notebook every later call talks to
+          window.jupyterapp.shell.activateById(panel.id);
+        }""",
+        f"notebooks/{name}",
+    )
+    page.wait_for_function(JS_KERNEL_IDLE, timeout=timeout_s * 1000, polling=200)
+
+
+def close_notebooks(page: Any) -> None:
+    """Shut down every kernel and close every tab, leaving the page ready for the next one."""
+    page.evaluate(
+        """async () => {
+          const app = window.jupyterapp;
+          await app.serviceManager.sessions.refreshRunning();
+          const running = [...app.serviceManager.sessions.running()];
+          await Promise.all(running.map(s => app.serviceManager.sessions.shutdown(s.id)));
+          // dispose rather than close: a changed notebook would ask to be saved
+          for (const widget of [...app.shell.widgets('main')]) widget.dispose();
+          window.seriesPanel = null;
+        }"""
+    )
+
+
+def run_all(page: Any, timeout_s: float = 300) -> None:
+    """Run every cell (as Run > Run All Cells) and wait until the kernel is idle again."""
+    page.evaluate(JS_RUN_ALL)
+    page.wait_for_function(JS_KERNEL_IDLE, timeout=timeout_s * 1000, polling=200)
+
+
+def cells(page: Any) -> list[dict]:
+    """Each cell's type, tags, execution count and output text."""
+    return page.evaluate(JS_CELLS)
+
+
+def wait_for_widgets(page: Any, timeout_s: float = 30) -> None:
+    """Wait until no output still reads 'Loading widget' (views render asynchronously)."""
+    page.wait_for_function(
+        """() => ![...document.querySelectorAll('.jp-OutputArea-output')]
+                 .some(el => el.innerText.includes('Loading widget'))""",
+        timeout=timeout_s * 1000,
+        polling=200,
+    )
+
+
+def explorer_ids(page: Any) -> list[str]:
+    """Model ids of every Explorer shown in the page, in page order."""
+    return page.evaluate(JS_EXPLORER_IDS)
+
+
+def kernel_execute(page: Any, code: str) -> str:
+    """Run code in the notebook's kernel (not in a cell) and return what it printed."""
+    return page.evaluate(JS_KERNEL_EXECUTE, code)
+
+
+def probe(page: Any, model_id: str) -> dict:
+    """The kernel's view of one Explorer: values, render function, expected and shown HTML."""
+    out = kernel_execute(page, PROBE % model_id)
+    if "KERNEL-ERROR" in out or not out.strip():
+        raise AssertionError(f"probe of explorer {model_id} failed: {out!r}")
+    return json.loads(out.strip().splitlines()[-1])
+
+
+def view(page: Any, model_id: str, expected: str | None = None) -> dict:
+    """The explorer's view in the DOM, and `expected` normalized by the browser's parser."""
+    return page.evaluate(JS_VIEW, [model_id, expected])
+
+
+def normalize_space(text: str) -> str:
+    """Collapse runs of white space (for comparing text content)."""
+    return re.sub(r"\s+", " ", text).strip()
+
+
+def view_matches(page: Any, model_id: str, expected: str) -> bool:
+    """True when the DOM view shows exactly `expected` (text only where MathJax typeset it)."""
+    shown = view(page, model_id, expected)
+    if shown is None:
+        return False
+    if shown["math"]:  # MathJax replaced $...$ in the DOM: compare the text around it
+        want = re.sub(r"\$\$.*?\$\$|\$.*?\$|\\\(.*?\\\)", "", shown["wantText"], flags=re.S)
+        return normalize_space(shown["text"]) == normalize_space(want)
+    return shown["shown"] == shown["want"]
+
+
+# The controls a test can move, in the order it tries them, and how.
+CONTROL_SELECTORS = {
+    "slider": ".noUi-handle",
+    "text": ".widget-text input",
+    "textarea": ".widget-textarea textarea",
+    "dropdown": ".widget-dropdown select",
+    "checkbox": ".widget-checkbox input[type=checkbox]",
+    "toggle": (
+        ".widget-toggle-buttons button:not(.mod-active), .widget-radio-box input:not(:checked)"
+    ),
+    "button": ".widget-toggle-button",
+}
+
+
+JS_MARK_CONTROLS = f"""([id, selectors]) => {{
+  const box = document.querySelector('.{EXPLORER_CLASS}-' + id);
+  const children = [...box.children].slice(0, -1);  // the last child is the view
+  const marked = box.querySelectorAll('[data-series-control]');
+  marked.forEach(e => e.removeAttribute('data-series-control'));
+  const movable = element => {{
+    if (element.disabled || element.closest('[disabled]')) return false;
+    if (element.matches('select')) return element.options.length > 1;
+    if (element.matches('.noUi-handle'))  // a range of one value cannot move
+      return element.getAttribute('aria-valuemin') !== element.getAttribute('aria-valuemax');
+    return true;
+  }};
+  const found = [];
+  children.forEach((child, index) => {{
+    for (const [kind, selector] of selectors) {{
+      const element = child.matches(selector) ? child : child.querySelector(selector);
+      if (element) {{
+        if (movable(element)) {{
+          element.setAttribute('data-series-control', id + '-' + index);
+          found.push([index, kind]);
+        }}
+        break;
+      }}
+    }}
+  }});
+  return found;
+}}"""
+
+# Controls anywhere in a notebook's widgets that are not part of an Explorer.
+JS_STRAY_CONTROLS = f"""(selectors) => [...window.seriesPanel.node.querySelectorAll(
+    selectors.join(', '))].filter(el => !el.closest('.{EXPLORER_CLASS}')).map(
+    el => el.closest('.jupyter-widgets').className)"""
+
+
+def movable_controls(page: Any, model_id: str) -> dict[int, tuple[str, Any]]:
+    """{position among the explorer's children: (kind, element)} for every control that a
+    keyboard or a click can move now."""
+    found = page.evaluate(JS_MARK_CONTROLS, [model_id, list(CONTROL_SELECTORS.items())])
+    return {
+        index: (kind, page.locator(f"[data-series-control='{model_id}-{index}']"))
+        for index, kind in found
+    }
+
+
+def stray_controls(page: Any) -> list[str]:
+    """Classes of the interactive widgets in the notebook that no Explorer holds."""
+    return page.evaluate(JS_STRAY_CONTROLS, list(CONTROL_SELECTORS.values()))
+
+
+def move_control(kind: str, element: Any, step: int = 1) -> str:
+    """Move one control by keyboard or click, as a student would; returns what was done."""
+    if kind == "slider":
+        now = float(element.get_attribute("aria-valuenow"))
+        top = float(element.get_attribute("aria-valuemax"))
+        key = "ArrowLeft" if now >= top or step < 0 else "ArrowRight"
+        element.focus()
+        element.press(key)
+        return f"slider {key}"
+    if kind in ("text", "textarea"):
+        old = element.input_value()
+        new = (old + " cell") if step > 0 else old.rsplit(" ", 1)[0]
+        element.fill(new)
+        element.press("Enter" if kind == "text" else "Tab")
+        return f"typed {new!r}"
+    if kind == "dropdown":
+        options = element.locator("option")
+        current = element.evaluate("el => el.selectedIndex")
+        target = (current + 1) % options.count()
+        element.select_option(index=target)
+        return f"picked option {target}"
+    if kind in ("checkbox", "toggle", "button"):
+        element.click()
+        return "clicked"
+    raise ValueError(f"kind: no way to move a {kind!r} control")
+
+
+def wait_for_move(page: Any, model_id: str, before: dict, timeout_s: float = 20) -> dict:
+    """Poll the kernel until the explorer's values changed; return the new probe."""
+    deadline = time.monotonic() + timeout_s
+    while True:
+        after = probe(page, model_id)
+        if after["values"] != before["values"] and after["shown"] == after["expected"]:
+            return after
+        if time.monotonic() > deadline:
+            raise AssertionError(
+                f"explorer {model_id}: after the move the kernel holds {after['values']} "
+                f"(before: {before['values']}); its view is "
+                + ("up to date" if after["shown"] == after["expected"] else "stale")
+            )
+        time.sleep(0.1)
