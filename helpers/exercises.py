@@ -1129,11 +1129,12 @@ def _lstm_gradient() -> Exercise:
         "An LSTM with a half-shut forget gate",
         f"An LSTM with its forget-gate bias set to {LSTM_GRADIENT_FORGET_BIAS:g} (scale "
         f"{LSTM_GRADIENT_SCALE:g}) reads {GRADIENT_LENGTH} steps. Is the gradient with respect to "
-        "the first input larger or smaller than the one with respect to the last input?",
+        "the first input larger or smaller than the one with respect to the last input? "
+        "Answer 'larger' or 'smaller'.",
         CHOICE,
         answer,
-        f"{answer}: with bias 0 the forget gate is about 0.5, the cell halves at every step, and "
-        "so does the gradient flowing back through it: it vanishes.",
+        f"{answer}: with bias 0 the forget gate is about 0.5, so the cell keeps only about half "
+        "of itself at each step; the gradient shrinks with it, step after step: it vanishes.",
         "what does a forget gate of about 0.5 do to the memory, step after step?",
         (
             Mistake(

@@ -64,7 +64,7 @@ def figure_article_claims() -> Figure:
     ax.set_yticks(positions, names)
     ax.invert_yaxis()
     ax.set_xlabel("parameters (log scale)")
-    ax.set_title("The article's parameter counts, checked (weights + biases)")
+    ax.set_title("The article's parameter counts (weights only) vs PyTorch (weights + biases)")
     ax.legend(loc="lower right")
     return fig
 

@@ -21,8 +21,9 @@ MAX_LENGTH = 100
 # A forget-gate bias of a few units keeps the gate near 1 at the start: the usual LSTM
 # initialisation advice (Gers et al. 2000; Jozefowicz et al. 2015 recommend >= 1).
 FORGET_BIAS = 3.0
-# Norms below this are shown at this value on a log axis (float64 underflows near 1e-308).
-FLOOR = 1e-30
+# A norm that underflowed to exactly 0 (float64 stops near 1e-308) is shown at this value on
+# a log axis and counted as this value in ratios.
+FLOOR = 1e-300
 
 
 def _check(kind: str, length: int, weight_scale: float) -> tuple[str, int, float]:
@@ -101,7 +102,7 @@ def gradient_norms(
 
 def decay_summary(norms: np.ndarray) -> str:
     """How much weaker (or stronger) the gradient is at the first step than at the last."""
-    first, last = max(norms[0], FLOOR), max(norms[-1], FLOOR)
+    first, last = (value if value > 0 else FLOOR for value in (norms[0], norms[-1]))
     ratio = first / last
     if ratio < 1:
         return f"the first step's gradient is {1 / ratio:.1e} times smaller than the last's"

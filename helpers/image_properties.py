@@ -98,11 +98,13 @@ def figure_same_pattern_anywhere(detection: StarDetection | None = None) -> Figu
     weights_ax.imshow(d.template, cmap="gray")
     weights_ax.set_title(f"one detector: {d.template.shape[0]}×{d.template.shape[1]} weights")
     shown = map_ax.imshow(d.response, cmap="magma", vmin=0, vmax=1)
-    map_ax.set_title("its response at every position")
+    map_ax.set_title("its response at every window position")
     fig.colorbar(shown, ax=map_ax, label="match (normalised correlation)")
-    for ax in (flag_ax, weights_ax, map_ax):
+    for ax in (flag_ax, weights_ax):
         ax.set_xlabel("column")
         ax.set_ylabel("row")
+    map_ax.set_xlabel("window's left column")
+    map_ax.set_ylabel("window's top row")
     fig.suptitle("2. The same pattern appears in different places: share one detector")
     return fig
 

@@ -19,7 +19,7 @@ SERIES: tuple[Notebook, ...] = (
     Notebook(
         "01_why_cnn.ipynb",
         "Why CNN",
-        "why an image needs far fewer parameters than a fully connected layer",
+        "why a convolution needs far fewer parameters than a fully connected layer on an image",
     ),
     Notebook(
         "02_padding_and_stride.ipynb",
