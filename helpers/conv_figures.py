@@ -166,8 +166,8 @@ def figure_padded_convolution(kernel: int = 0, row: int = 0, col: int = 1) -> Fi
     ax.set_title(
         f"5×5×3 input, padding {pad} → 7×7×3 (grey = padding zeros); two 3×3×3 kernels, "
         f"stride {WORKED_STRIDE} → 3×3×2\n"
-        f"output map {kernel + 1} at (row {row}, col {col}) = sum of the 27 products "
-        f"(blue windows × kernel {kernel + 1}) + b{kernel + 1} = {value:g}",
+        f"output map {kernel + 1} at row {row}, col {col} (counted from 0) = sum of the 27 "
+        f"products (blue windows × kernel {kernel + 1}) + b{kernel + 1} = {value:g}",
         fontsize=10,
     )
     return fig
@@ -296,7 +296,8 @@ def figure_unrolled_matrix(filter_number: int = 1) -> Figure:
     nonzero = int(np.count_nonzero(taps >= 0))
     ax.set_title(
         f"Filter {filter_number} unrolled: {outputs}×{inputs} = {outputs * inputs} entries, "
-        f"{nonzero} non-zero (blank = 0), only 9 distinct weights, each row the same 9 shifted",
+        f"{nonzero} non-zero (blank = 0), all copies of the filter's 9 weights, "
+        "each row the same 9 shifted",
         fontsize=10,
     )
     _legend_kernel(legend, kernel, f"filter {filter_number}:\ncolour = weight")
