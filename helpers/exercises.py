@@ -29,9 +29,9 @@ from helpers.lstm import LectureLSTMCell, lstm_param_count
 from helpers.pooling import pool2d_by_hand
 from helpers.pooling_widgets import EXAMPLE_MAP
 from helpers.rnn import toy_rnn
+from helpers.summary import MIB as BYTES_PER_MIB
 from helpers.text import CITY_LABEL, DATE_LABEL, LABELS
 from helpers.vgg import HIDDEN_FEATURES, POOL, POOLED_SIZE, VGG_CONFIGS
-from helpers.vgg import MIB as BYTES_PER_MIB
 
 # --- Feedback ------------------------------------------------------------------------------------
 

@@ -24,6 +24,7 @@ from helpers.arithmetic import (
     linear_param_count,
     receptive_field,
 )
+from helpers.summary import MIB
 
 ConfigEntry = int | str
 POOL = "M"
@@ -56,7 +57,6 @@ IN_CHANNELS = 3
 POOLED_SIZE = (7, 7)
 HIDDEN_FEATURES = 4096
 DROPOUT = 0.5
-MIB = 2**20
 
 
 class VGGParamCounts(NamedTuple):
