@@ -9,13 +9,19 @@ import torch
 
 
 @contextmanager
-def seeded_single_thread(seed: int) -> Iterator[None]:
-    """One thread, a private RNG state seeded with `seed`; restores both afterwards."""
+def single_thread() -> Iterator[None]:
+    """Run torch on one thread; restores the thread count afterwards."""
     threads = torch.get_num_threads()
     torch.set_num_threads(1)  # deterministic sums and, for these tiny models, faster
     try:
-        with torch.random.fork_rng(devices=[]):
-            torch.manual_seed(seed)
-            yield
+        yield
     finally:
         torch.set_num_threads(threads)
+
+
+@contextmanager
+def seeded_single_thread(seed: int) -> Iterator[None]:
+    """One thread, a private RNG state seeded with `seed`; restores both afterwards."""
+    with single_thread(), torch.random.fork_rng(devices=[]):
+        torch.manual_seed(seed)
+        yield

@@ -11,7 +11,7 @@ from matplotlib.figure import Figure
 from torch import nn
 
 from helpers.arithmetic import check_int
-from helpers.determinism import seeded_single_thread
+from helpers.determinism import seeded_single_thread, single_thread
 from helpers.svg import log_line_chart
 
 KINDS = ("rnn", "lstm")
@@ -77,13 +77,9 @@ def _norms(
 ) -> tuple[float, ...]:
     layer = build_recurrent(kind, weight_scale, seed, forget_bias)
     x = _inputs(seed)[:length].clone().requires_grad_(True)
-    threads = torch.get_num_threads()
-    torch.set_num_threads(1)
-    try:
+    with single_thread():
         outputs, _ = layer(x)
         (grad,) = torch.autograd.grad(outputs[-1].sum(), x)
-    finally:
-        torch.set_num_threads(threads)
     return tuple(float(v) for v in grad.norm(dim=(1, 2)))
 
 
