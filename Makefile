@@ -56,10 +56,11 @@ lab: $(STAMP)
 		$(ROOT_FLAG)
 
 # Everything once (unit, browser, server and nbval tests), then every notebook a second time
-# in a row under nbval: no state left behind, no nondeterminism.
+# in a row under nbval: no state left behind, no nondeterminism. The second run draws every
+# figure and warns (failing nbval) where figures/cache holds a different PNG.
 test: $(STAMP) $(BROWSER_STAMP) $(SLIDES_ASSETS)
 	$(PYTEST)
-	$(PYTEST) notebooks
+	SERIES_FIGURE_CACHE=verify $(PYTEST) notebooks
 
 lint: $(STAMP)
 	$(BIN)/ruff check helpers tests bench
@@ -82,13 +83,17 @@ $(SLIDES_ASSETS): | $(STAMP)
 student: $(STAMP)
 	$(BIN)/python -m helpers.student --out build/student
 
-# Re-execute notebooks in place from fresh kernels (NB=notebooks/01_why_cnn.ipynb for one).
+# Re-execute notebooks in place from fresh kernels (NB=notebooks/01_why_cnn.ipynb for one),
+# drawing every figure and recording its PNG in figures/cache (helpers.figure_cache).
 execute: $(STAMP)
-	$(BIN)/jupyter nbconvert --to notebook --execute --inplace \
+	SERIES_FIGURE_CACHE=record $(BIN)/jupyter nbconvert --to notebook --execute --inplace \
 		--ExecutePreprocessor.timeout=600 --ExecutePreprocessor.kernel_name=python3 $(NB)
+	$(BIN)/python -m helpers.figure_cache prune
 
+# figures/*.png, and figures/cache recorded again from every notebook.
 figures: $(STAMP)
 	$(BIN)/python -m helpers.figures
+	$(BIN)/python -m helpers.figure_cache refresh
 
 bench: $(STAMP)
 	$(BIN)/python bench/run_all.py

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import argparse
 import datetime
+import json
 import os
 import platform
 import random
@@ -28,6 +29,8 @@ from pathlib import Path
 
 import nbformat
 import psutil
+
+from helpers.figure_cache import CACHE_DIR, MODE_VARIABLE, code_version
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "tests"))
@@ -106,10 +109,12 @@ class PeakMemory:
         return list(self.peaks.values())
 
 
-def nbval_run(paths: list[Path]) -> tuple[float, dict[str, float], list[int]]:
-    """Run notebooks serially under nbval (the project's pytest options); return the wall
-    seconds, the seconds per notebook (its cells' set-up, call and teardown) and each kernel's
-    peak memory in bytes. Raises if a notebook fails."""
+def nbval_run(
+    paths: list[Path], figure_cache: str = "on"
+) -> tuple[float, dict[str, float], list[int]]:
+    """Run notebooks serially under nbval (the project's pytest options) with the figure cache
+    in mode `figure_cache`; return the wall seconds, the seconds per notebook (its cells'
+    set-up, call and teardown) and each kernel's peak memory in bytes. Raises on a failure."""
     with tempfile.TemporaryDirectory() as tmp:
         junit = Path(tmp) / "junit.xml"
         command = [
@@ -127,7 +132,8 @@ def nbval_run(paths: list[Path]) -> tuple[float, dict[str, float], list[int]]:
             *map(str, paths),
         ]
         start = time.perf_counter()
-        process = subprocess.Popen(command, cwd=ROOT, stdout=subprocess.PIPE, text=True)
+        env = {**os.environ, MODE_VARIABLE: figure_cache}
+        process = subprocess.Popen(command, cwd=ROOT, env=env, stdout=subprocess.PIPE, text=True)
         sampler = PeakMemory(process.pid)
         output, _ = process.communicate()
         wall = time.perf_counter() - start
@@ -152,9 +158,11 @@ def notebook_times() -> dict:
             floor_paths.append(path)
         floor_wall, floor_times, floor_peaks = nbval_run(floor_paths)
         series_wall, times, peaks = nbval_run(paths)
+        drawing_wall, _, _ = nbval_run(paths, figure_cache="off")
     floor_each = sum(floor_times.values()) / len(floor_times)
     return {
         "series_wall": series_wall,
+        "drawing_wall": drawing_wall,
         "floor_wall": floor_wall,
         "floor_each": floor_each,
         "floor_peak": max(floor_peaks, default=0),
@@ -163,6 +171,15 @@ def notebook_times() -> dict:
             for path, peak in zip(paths, peaks + [0] * (len(paths) - len(peaks)))
         ],
     }
+
+
+def cache_state() -> str:
+    """How many figures the cache holds, and whether they were drawn by the current helpers."""
+    infos = sorted(CACHE_DIR.glob("*.json"))
+    current = sum(json.loads(p.read_text())["code_version"] == code_version() for p in infos)
+    if current == len(infos):
+        return f"{current} figures, all drawn by the current helpers"
+    return f"{len(infos)} figures, {len(infos) - current} of them stale: run `make figures`"
 
 
 # In the page: time from a key press inside an explorer to the next change of its view.
@@ -300,6 +317,10 @@ def main() -> int:
         f"bare kernels that only run `{FLOOR_SOURCE}` (one: {nb['floor_each']:.1f} s, peak "
         f"{nb['floor_peak'] / 2**30:.2f} GB). Ratio **{ratio:.2f}** (goal ≤ {GOALS['ratio']}): "
         f"{'meets it' if ratio <= GOALS['ratio'] else '**misses it**'}.",
+        "",
+        f"The series shows its figures from `figures/cache` ({cache_state()}). Drawing every "
+        f"figure instead (`SERIES_FIGURE_CACHE=off`): {nb['drawing_wall']:.1f} s, ratio "
+        f"{nb['drawing_wall'] / nb['floor_wall']:.2f}.",
         "",
         f"| notebook | seconds | beyond one bare kernel (goal ≤ {GOALS['beyond_s']:.0f} s) "
         f"| peak kernel memory GB (goal ≤ {GOALS['peak_gb']}) | meets goals |",

@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import numpy as np
-from matplotlib.figure import Figure
 
 from helpers.arithmetic import (
     check_int,
@@ -13,7 +13,11 @@ from helpers.arithmetic import (
     linear_param_count,
     rnn_param_count,
 )
+from helpers.figure_cache import cached_figure
 from helpers.lstm import lstm_param_count
+
+if TYPE_CHECKING:
+    from matplotlib.figure import Figure
 
 
 @dataclass(frozen=True)
@@ -95,12 +99,15 @@ def family_parameter_counts(
     }
 
 
+@cached_figure
 def figure_parameter_growth(
     sides: tuple[int, ...] = (8, 16, 32, 64, 128, 256, 512, 1024),
 ) -> Figure:
     """How one layer's parameter count grows with the input size, per family (log-log)."""
+    from helpers.notebook_figure import NotebookFigure
+
     counts = [family_parameter_counts(side) for side in sides]
-    fig = Figure(figsize=(8, 4.2), layout="constrained")
+    fig = NotebookFigure(figsize=(8, 4.2))
     ax = fig.subplots()
     for name, marker in zip(("DNN", "CNN", "RNN", "LSTM"), "osv^"):
         ax.plot(sides, [c[name] for c in counts], marker=marker, label=name)
@@ -114,15 +121,18 @@ def figure_parameter_growth(
     return fig
 
 
+@cached_figure
 def figure_family_summary() -> Figure:
     """The comparison of DNN / CNN / RNN / LSTM as a table figure."""
+    from helpers.notebook_figure import NotebookFigure
+
     columns = ["connectivity", "weight sharing", "memory", "typical data", "parameter scaling"]
     cells = [
         [f.connectivity, f.weight_sharing, f.memory, f.typical_data, f.parameter_scaling]
         for f in FAMILIES
     ]
     wrapped = [["\n".join(_wrap(text, 24)) for text in row] for row in cells]
-    fig = Figure(figsize=(13, 4.6), layout="constrained")
+    fig = NotebookFigure(figsize=(13, 4.6))
     ax = fig.subplots()
     ax.axis("off")
     table = ax.table(

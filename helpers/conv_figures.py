@@ -7,12 +7,9 @@ The colours live here once; the SVG widgets in `helpers.conv_widgets` use the sa
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import TYPE_CHECKING
 
 import numpy as np
-from matplotlib.axes import Axes
-from matplotlib.colors import to_rgba
-from matplotlib.figure import Figure
-from matplotlib.patches import Rectangle
 
 from helpers.arithmetic import check_int
 from helpers.conv import (
@@ -27,6 +24,11 @@ from helpers.conv import (
     conv_weight_indices,
     conv_windows,
 )
+from helpers.figure_cache import cached_figure
+
+if TYPE_CHECKING:
+    from matplotlib.axes import Axes
+    from matplotlib.figure import Figure
 
 # One colour per kernel tap (row-major index 0..8 of a 3x3 kernel): the shared weights.
 WEIGHT_COLOURS: tuple[str, ...] = (
@@ -57,6 +59,8 @@ def _cells(
     fontsize: float = 8,
 ) -> None:
     """Draw a grid of numbers with its top-left corner at (x, y), in a y-down axes."""
+    from matplotlib.patches import Rectangle
+
     fills = fills or {}
     for (r, c), value in np.ndenumerate(values):
         ax.add_patch(
@@ -73,14 +77,19 @@ def _cells(
 
 
 def _frame(ax: Axes, x: float, y: float, width: float, height: float, lw: float = 2.2) -> None:
+    from matplotlib.patches import Rectangle
+
     ax.add_patch(
         Rectangle((x, y), width, height, fill=False, edgecolor=FRAME_COLOUR, lw=lw, zorder=4)
     )
 
 
+@cached_figure
 def figure_padded_convolution(kernel: int = 0, row: int = 0, col: int = 1) -> Figure:
     """The article's worked example: 5x5x3 input padded to 7x7x3, two 3x3x3 kernels, stride 2,
     3x3x2 output; one output value (`kernel`, `row`, `col`) and the window it reads highlighted."""
+    from helpers.notebook_figure import NotebookFigure
+
     kernels = WORKED_WEIGHTS.shape[0]
     kernel = check_int(kernel, "kernel", minimum=0)
     if kernel >= kernels:
@@ -100,7 +109,7 @@ def figure_padded_convolution(kernel: int = 0, row: int = 0, col: int = 1) -> Fi
     top_row, left_col = windows[row, col, 0, 0]
     kh, kw = WORKED_WEIGHTS.shape[2:]
 
-    fig = Figure(figsize=(10, 4.8), layout="constrained")
+    fig = NotebookFigure(figsize=(10, 4.8))
     ax = fig.subplots()
     gap = 1.2
     column_width = size + gap
@@ -175,12 +184,16 @@ def figure_padded_convolution(kernel: int = 0, row: int = 0, col: int = 1) -> Fi
 
 def _faint(colour: str, strength: float = 0.4) -> tuple[float, float, float]:
     """`colour` mixed with white: an opaque light version of it."""
+    from matplotlib.colors import to_rgba
+
     red, green, blue, _ = to_rgba(colour)
     return tuple(strength * v + (1 - strength) for v in (red, green, blue))
 
 
 def _legend_kernel(ax: Axes, kernel: np.ndarray, title: str) -> None:
     """The 3x3 kernel, each tap in its shared-weight colour, with its value."""
+    from matplotlib.patches import Rectangle
+
     kh, kw = kernel.shape
     for (r, c), value in np.ndenumerate(kernel):
         ax.add_patch(
@@ -204,10 +217,13 @@ def filter_index(filter_number: int) -> int:
     return number - 1
 
 
+@cached_figure
 def figure_sparse_layer(filter_number: int = 1, highlight: Sequence[int] = (1, 2)) -> Figure:
     """The lecture's convolution as a fully connected layer: 36 input pixels, 16 outputs, each
     wired to only 9 inputs, every wire coloured by which of the 9 shared weights it carries.
     Outputs in `highlight` (1-based, as in the lecture) are drawn bold."""
+    from helpers.notebook_figure import NotebookFigure
+
     index = filter_index(filter_number)
     kernel = LECTURE_FILTERS[index]
     highlight = [check_int(h, "highlight") for h in highlight]
@@ -218,7 +234,7 @@ def figure_sparse_layer(filter_number: int = 1, highlight: Sequence[int] = (1, 2
     values = conv2d_by_hand(LECTURE_IMAGE[None], kernel[None, None])[0].ravel()
     pixels = LECTURE_IMAGE.ravel()
 
-    fig = Figure(figsize=(10, 4.4), layout="constrained")
+    fig = NotebookFigure(figsize=(10, 4.4))
     ax, legend = fig.subplots(1, 2, width_ratios=[8.5, 1])
     in_x = np.arange(inputs, dtype=float)
     out_x = np.linspace(2.5, inputs - 3.5, outputs)
@@ -268,9 +284,14 @@ def figure_sparse_layer(filter_number: int = 1, highlight: Sequence[int] = (1, 2
     return fig
 
 
+@cached_figure
 def figure_unrolled_matrix(filter_number: int = 1) -> Figure:
     """The 16x36 matrix M of the lecture's convolution (M @ image.ravel() = the 4x4 map): each
     non-zero coloured by which of the 9 shared weights it is, zeros left blank."""
+    from matplotlib.colors import to_rgba
+
+    from helpers.notebook_figure import NotebookFigure
+
     index = filter_index(filter_number)
     kernel = LECTURE_FILTERS[index]
     taps = conv_weight_indices(kernel.shape, LECTURE_IMAGE.shape)
@@ -279,7 +300,7 @@ def figure_unrolled_matrix(filter_number: int = 1) -> Figure:
     colours = np.array([to_rgba(c) for c in WEIGHT_COLOURS])
     image[taps >= 0] = colours[taps[taps >= 0]]
 
-    fig = Figure(figsize=(10, 4.6), layout="constrained")
+    fig = NotebookFigure(figsize=(10, 4.6))
     ax, legend = fig.subplots(1, 2, width_ratios=[8.5, 1])
     ax.imshow(image, aspect="equal", interpolation="nearest")
     flat = kernel.ravel()

@@ -5,9 +5,7 @@ from __future__ import annotations
 import sys
 from collections.abc import Callable
 from pathlib import Path
-
-import numpy as np
-from matplotlib.figure import Figure
+from typing import TYPE_CHECKING
 
 from helpers.comparison import figure_family_summary, figure_parameter_growth
 from helpers.conv_figures import (
@@ -41,32 +39,12 @@ from helpers.vgg_figures import (
     figure_params_per_layer,
     figure_stacked_vs_large,
 )
-from helpers.why_cnn import ARTICLE_CLAIMS
+from helpers.why_cnn import figure_article_claims
+
+if TYPE_CHECKING:
+    from matplotlib.figure import Figure
 
 FIGURES_DIR = Path(__file__).resolve().parent.parent / "figures"
-
-
-def figure_article_claims() -> Figure:
-    """The article's three parameter counts next to the correct ones, on a log axis."""
-    fig = Figure(figsize=(9, 3.8), layout="constrained")
-    ax = fig.subplots()
-    names = [claim.name for claim in ARTICLE_CLAIMS]
-    positions = np.arange(len(names))
-    said = [claim.article_value for claim in ARTICLE_CLAIMS]
-    right = [claim.parameters() for claim in ARTICLE_CLAIMS]
-    ax.barh(positions + 0.2, said, height=0.4, label="the article says", color="#f28e2b")
-    ax.barh(positions - 0.2, right, height=0.4, label="PyTorch counts", color="#4e79a7")
-    for y, (a, b) in enumerate(zip(said, right)):
-        ax.text(a * 1.3, y + 0.2, f"{a:,}", va="center", fontsize=9)
-        ax.text(b * 1.3, y - 0.2, f"{b:,}", va="center", fontsize=9)
-    ax.set_xscale("log")
-    ax.set_xlim(1e5, 1e15)
-    ax.set_yticks(positions, names)
-    ax.invert_yaxis()
-    ax.set_xlabel("parameters (log scale)")
-    ax.set_title("The article's parameter counts (weights only) vs PyTorch (weights + biases)")
-    ax.legend(loc="lower right")
-    return fig
 
 
 # name -> function that draws it; one file figures/<name>.png each.

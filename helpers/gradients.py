@@ -4,15 +4,19 @@ from __future__ import annotations
 
 from functools import lru_cache
 from html import escape
+from typing import TYPE_CHECKING
 
 import numpy as np
 import torch
-from matplotlib.figure import Figure
 from torch import nn
 
 from helpers.arithmetic import check_int
 from helpers.determinism import seeded_single_thread, single_thread
+from helpers.figure_cache import cached_figure
 from helpers.svg import log_line_chart
+
+if TYPE_CHECKING:
+    from matplotlib.figure import Figure
 
 KINDS = ("rnn", "lstm")
 HIDDEN_SIZE = 16
@@ -121,9 +125,12 @@ def vanishing_view(length: int, weight_scale: float) -> str:
     return f"{chart}<ul>{notes}</ul>"
 
 
+@cached_figure
 def figure_gradient_norms(length: int = 100, scales: tuple[float, ...] = (0.5, 1.0, 2.0)) -> Figure:
     """Measured gradient norms along time: vanilla RNN vs LSTM, one panel per weight scale."""
-    fig = Figure(figsize=(12, 3.8), layout="constrained")
+    from helpers.notebook_figure import NotebookFigure
+
+    fig = NotebookFigure(figsize=(12, 3.8))
     axes = fig.subplots(1, len(scales), sharey=True)
     steps = np.arange(1, length + 1)
     for ax, scale in zip(axes, scales):

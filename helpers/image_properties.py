@@ -3,14 +3,17 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import numpy as np
 import torch
 import torch.nn.functional as F
-from matplotlib.figure import Figure
-from matplotlib.patches import Circle, Rectangle
 
+from helpers.figure_cache import cached_figure
 from helpers.images import sample_photo, subsample
+
+if TYPE_CHECKING:
+    from matplotlib.figure import Figure
 
 # Regions of the sample photograph (rows, columns), found by looking at it.
 EYE_BOX = (160, 215, 270, 335)  # the left lens of the glasses
@@ -68,10 +71,15 @@ def _peaks(response: np.ndarray, threshold: float, size: tuple[int, int]) -> lis
     return [(r + half_h, c + half_w) for r, c in found]
 
 
+@cached_figure
 def figure_small_patterns() -> Figure:
     """Property 1: a pattern (an eye behind glasses) is much smaller than the whole image."""
+    from matplotlib.patches import Rectangle
+
+    from helpers.notebook_figure import NotebookFigure
+
     grey = sample_photo()
-    fig = Figure(figsize=(9, 4.2), layout="constrained")
+    fig = NotebookFigure(figsize=(9, 4.2))
     whole, patch = fig.subplots(1, 2, width_ratios=[1, 1])
     whole.imshow(grey, cmap="gray")
     top, bottom, left, right = EYE_BOX
@@ -86,10 +94,15 @@ def figure_small_patterns() -> Figure:
     return fig
 
 
+@cached_figure
 def figure_same_pattern_anywhere(detection: StarDetection | None = None) -> Figure:
     """Property 2: one detector (a star) finds the same pattern wherever it appears."""
+    from matplotlib.patches import Circle
+
+    from helpers.notebook_figure import NotebookFigure
+
     d = detection or detect_stars()
-    fig = Figure(figsize=(11, 4.2), layout="constrained")
+    fig = NotebookFigure(figsize=(11, 4.2))
     flag_ax, weights_ax, map_ax = fig.subplots(1, 3, width_ratios=[1.2, 0.6, 1.2])
     flag_ax.imshow(d.flag, cmap="gray")
     for row, col in d.peaks:
@@ -109,10 +122,13 @@ def figure_same_pattern_anywhere(detection: StarDetection | None = None) -> Figu
     return fig
 
 
+@cached_figure
 def figure_subsampling(factors: tuple[int, ...] = (1, 2, 4, 8)) -> Figure:
     """Property 3: subsampling the pixels keeps the object recognisable."""
+    from helpers.notebook_figure import NotebookFigure
+
     grey = sample_photo()
-    fig = Figure(figsize=(12, 3.8), layout="constrained")
+    fig = NotebookFigure(figsize=(12, 3.8))
     axes = fig.subplots(1, len(factors))
     for ax, factor in zip(axes, factors):
         small = subsample(grey, factor)

@@ -5,7 +5,6 @@ from __future__ import annotations
 from functools import lru_cache
 
 import matplotlib.cbook as cbook
-import matplotlib.pyplot as plt
 import numpy as np
 
 SAMPLE_PHOTO = "grace_hopper.jpg"
@@ -13,8 +12,10 @@ SAMPLE_PHOTO = "grace_hopper.jpg"
 
 @lru_cache(maxsize=1)
 def _photo_rgb() -> np.ndarray:
+    import matplotlib.image  # imported here: it loads matplotlib's drawing code
+
     with cbook.get_sample_data(SAMPLE_PHOTO) as handle:
-        return plt.imread(handle, format="jpeg")
+        return matplotlib.image.imread(handle, format="jpeg")
 
 
 def sample_photo(grey: bool = True) -> np.ndarray:

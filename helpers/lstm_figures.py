@@ -8,14 +8,17 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import numpy as np
-from matplotlib.axes import Axes
-from matplotlib.figure import Figure
-from matplotlib.patches import Circle, FancyArrowPatch, FancyBboxPatch
 
 from helpers.arithmetic import check_int
+from helpers.figure_cache import cached_figure
 from helpers.lstm import LECTURE_SEQUENCE, LSTMStepRecord, run_lecture_lstm
+
+if TYPE_CHECKING:
+    from matplotlib.axes import Axes
+    from matplotlib.figure import Figure
 
 # Drawing area in diagram units (y up); the SVG widget scales it.
 WIDTH, HEIGHT = 20.0, 8.6
@@ -136,11 +139,15 @@ def gate_colour(value: float | None) -> str:
 
 
 def _circle(ax: Axes, name: str, radius: float, colour: str, label: str, size: int) -> None:
+    from matplotlib.patches import Circle
+
     ax.add_patch(Circle(NODES[name], radius, facecolor=colour, edgecolor=WIRE_COLOUR, lw=1.5))
     ax.text(*NODES[name], label, ha="center", va="center", fontsize=size, zorder=5)
 
 
 def _draw_wire(ax: Axes, wire: Wire, faint: bool) -> None:
+    from matplotlib.patches import FancyArrowPatch
+
     ax.add_patch(
         FancyArrowPatch(
             wire.start,
@@ -157,14 +164,19 @@ def _draw_wire(ax: Axes, wire: Wire, faint: bool) -> None:
     )
 
 
+@cached_figure
 def figure_lstm_cell(record: LSTMStepRecord | None = None, step: int | None = None) -> Figure:
     """The lecture's LSTM cell: four inputs (z, z_i, z_f, z_o), three gates, the memory cell and
     one output a. With a `record`, the gates are coloured open/closed and the values shown."""
+    from matplotlib.patches import FancyBboxPatch
+
+    from helpers.notebook_figure import NotebookFigure
+
     if record is not None and not isinstance(record, LSTMStepRecord):
         raise TypeError(f"record must be an LSTMStepRecord or None, got {type(record).__name__}")
     if step is not None:
         step = check_int(step, "step")
-    fig = Figure(figsize=(10, 4.4), layout="constrained")
+    fig = NotebookFigure(figsize=(10, 4.4))
     ax = fig.subplots()
     ax.set_xlim(0, WIDTH)
     ax.set_ylim(-0.3, HEIGHT)
@@ -236,13 +248,16 @@ def figure_lstm_cell(record: LSTMStepRecord | None = None, step: int | None = No
     return fig
 
 
+@cached_figure
 def figure_lstm_trace(sequence: Sequence[Sequence[float]] = LECTURE_SEQUENCE) -> Figure:
     """Memory and output of the lecture's cell per step (exact sigmoid gates as lines,
     idealised 0/1 gates as markers), above the three gate values per step."""
+    from helpers.notebook_figure import NotebookFigure
+
     exact = run_lecture_lstm(sequence, exact=True)
     ideal = run_lecture_lstm(sequence, exact=False)
     steps = np.arange(1, len(exact) + 1)
-    fig = Figure(figsize=(10, 4.4), layout="constrained")
+    fig = NotebookFigure(figsize=(10, 4.4))
     top, bottom = fig.subplots(2, 1, sharex=True, height_ratios=[2, 1])
     top.plot(steps, [r.memory for r in exact], "-", color=INPUT_COLOUR, label="memory c (exact)")
     top.plot(

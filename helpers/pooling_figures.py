@@ -3,12 +3,9 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import TYPE_CHECKING
 
 import numpy as np
-from matplotlib.axes import Axes
-from matplotlib.figure import Figure
-from matplotlib.image import AxesImage
-from matplotlib.patches import Rectangle
 
 from helpers.cnn_pipeline import (
     FILTER_NAMES,
@@ -20,8 +17,14 @@ from helpers.cnn_pipeline import (
     shift_changes,
 )
 from helpers.conv import LECTURE_FILTERS, LECTURE_IMAGE, conv2d_by_hand
+from helpers.figure_cache import cached_figure
 from helpers.pooling import POOL_MODES, pool2d_by_hand, pool_argmax
 from helpers.svg import PALETTE, format_cell
+
+if TYPE_CHECKING:
+    from matplotlib.axes import Axes
+    from matplotlib.figure import Figure
+    from matplotlib.image import AxesImage
 
 POOL = 2  # the lecture pools 2x2 windows with stride 2
 
@@ -40,6 +43,8 @@ def draw_grid(
     font_size: float = 12,
 ) -> None:
     """Numbers in a grid of square cells on `ax`: per-cell (colour, alpha) fills, bold cells."""
+    from matplotlib.patches import Rectangle
+
     fills = fills or {}
     rows, cols = values.shape
     for r in range(rows):
@@ -74,16 +79,19 @@ def _window_fills(size: int) -> dict[tuple[int, int], tuple[str, float]]:
     }
 
 
+@cached_figure
 def figure_lecture_pooling(mode: str = "max") -> Figure:
     """The article's pooling figure: each 4×4 map, its 2×2 windows coloured, and the 2×2 result.
 
     With max pooling the value each window keeps is bold and darker in the map.
     """
+    from helpers.notebook_figure import NotebookFigure
+
     if mode not in POOL_MODES:
         raise ValueError(f"mode must be one of {POOL_MODES}, got {mode!r}")
     maps = lecture_maps()
     pooled = pool2d_by_hand(maps, POOL, mode=mode)
-    fig = Figure(figsize=(10, 3.4), layout="constrained")
+    fig = NotebookFigure(figsize=(10, 3.4))
     axes = fig.subplots(1, 4, width_ratios=[4, 2.6, 4, 2.6])
     for f in range(2):
         fills = _window_fills(maps.shape[1])
@@ -109,11 +117,14 @@ def figure_lecture_pooling(mode: str = "max") -> Figure:
     return fig
 
 
+@cached_figure
 def figure_lecture_pipeline() -> Figure:
     """The lecture's whole pipeline: 6×6 image → two 3×3 filters → 4×4×2 → max pool → 2×2×2."""
+    from helpers.notebook_figure import NotebookFigure
+
     maps = lecture_maps()
     pooled = pool2d_by_hand(maps, POOL)
-    fig = Figure(figsize=(10, 4.6), layout="constrained")
+    fig = NotebookFigure(figsize=(10, 4.6))
     grid = fig.add_gridspec(2, 4, width_ratios=[6, 3, 4, 2])
     image_ax = fig.add_subplot(grid[:, 0])
     image_fills = {
@@ -163,10 +174,13 @@ def _show_map(ax: Axes, values: np.ndarray, title: str, signed: bool = False) ->
     return shown
 
 
+@cached_figure
 def figure_photo_stage(stage: Stage | None = None) -> Figure:
     """One stage up close: for each map, its 3×3 filter, the conv map, ReLU, and max pool."""
+    from helpers.notebook_figure import NotebookFigure
+
     stage = stage or photo_stages()[0]
-    fig = Figure(figsize=(9, 5.6), layout="constrained")
+    fig = NotebookFigure(figsize=(9, 5.6))
     axes = fig.subplots(len(stage.filters), 4, width_ratios=[0.6, 1, 1, 1])
     limit = display_limit(stage.conv)
     for f, kernel in enumerate(stage.filters):
@@ -196,18 +210,21 @@ def _shape_text(shape: tuple[int, ...]) -> str:
     return "×".join(str(s) for s in shape)
 
 
+@cached_figure
 def figure_photo_pipeline(n_stages: int = 5, later: str = "average") -> Figure:
     """The photo through n conv → ReLU → pool stages: each edge filter's map after each stage.
 
     Every map is drawn the same size on the page, so fewer pixels show up as bigger blocks.
     `later` picks the kernels of stages 2 and up (see `helpers.cnn_pipeline.stage_filters`).
     """
+    from helpers.notebook_figure import NotebookFigure
+
     stages = photo_stages(later)
     if isinstance(n_stages, bool) or not isinstance(n_stages, int) or not 1 <= n_stages:
         raise ValueError(f"n_stages must be an int >= 1, got {n_stages!r}")
     if n_stages > len(stages):
         raise ValueError(f"n_stages must be at most {len(stages)} on this photo, got {n_stages}")
-    fig = Figure(figsize=(10, 5.4), layout="constrained")
+    fig = NotebookFigure(figsize=(10, 5.4))
     axes = fig.subplots(len(FILTER_NAMES), n_stages + 1)
     photo_shape = stages[0].input_shape
     for f, name in enumerate(FILTER_NAMES):
@@ -223,18 +240,21 @@ def figure_photo_pipeline(n_stages: int = 5, later: str = "average") -> Figure:
     return fig
 
 
+@cached_figure
 def figure_shift_changes(by_shift: dict[int, list[ShiftChange]] | None = None) -> Figure:
     """How much each stage's maps change after a small shift, before and after pooling.
 
     `by_shift` maps a shift to `shift_changes(...)`'s list; by default shifts of 1 and 2
     pixels on the pipeline photo, over 3 stages.
     """
+    from helpers.notebook_figure import NotebookFigure
+
     if by_shift is None:
         photo = pipeline_photo()
         by_shift = {shift: shift_changes(photo, shift, n_stages=3) for shift in (1, 2)}
     if not by_shift:
         raise ValueError("by_shift must hold at least one shift's changes")
-    fig = Figure(figsize=(9, 3.6), layout="constrained")
+    fig = NotebookFigure(figsize=(9, 3.6))
     ax = fig.subplots()
     for index, (shift, changes) in enumerate(sorted(by_shift.items())):
         stages = [c.stage for c in changes]

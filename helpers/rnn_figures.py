@@ -8,13 +8,12 @@ others plot numbers measured on the taggers of helpers.rnn.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from typing import TYPE_CHECKING
 
 import numpy as np
 import torch
-from matplotlib.axes import Axes
-from matplotlib.figure import Figure
-from matplotlib.patches import FancyArrowPatch, FancyBboxPatch
 
+from helpers.figure_cache import cached_figure
 from helpers.rnn import (
     KINDS,
     TOY_INPUTS,
@@ -41,6 +40,11 @@ from helpers.text import (
     trigram_bucket,
 )
 
+if TYPE_CHECKING:
+    from matplotlib.axes import Axes
+    from matplotlib.figure import Figure
+    from matplotlib.patches import FancyBboxPatch
+
 # A small vocabulary, so every column of the 1-of-N picture can be read; "hualien" is not in it.
 ONE_OF_N_VOCABULARY: tuple[str, ...] = (
     "i", "would", "like", "to", "arrive", "leave", "taipei", "kaohsiung", "on", "november", "2nd",
@@ -58,14 +62,17 @@ METRICS: dict[str, str] = {
 WEIGHT_COLOURS: dict[str, str] = {"W_x": PALETTE[0], "W_h": PALETTE[3], "W_y": PALETTE[2]}
 
 
+@cached_figure
 def figure_one_of_n(
     sentence: str = ONE_OF_N_SENTENCE, vocabulary: Sequence[str] = ONE_OF_N_VOCABULARY
 ) -> Figure:
     """The 1-of-N matrix of `sentence`: one row per word, one column per word + "other"."""
+    from helpers.notebook_figure import NotebookFigure
+
     tokens = tokenize(sentence)
     matrix = one_hot_encode(tokens, vocabulary)
     columns = [*vocabulary, "other"]
-    fig = Figure(figsize=(9, 4), layout="constrained")
+    fig = NotebookFigure(figsize=(9, 4))
     ax = fig.subplots()
     ax.imshow(matrix, cmap="Blues", vmin=0, vmax=1.4, aspect="auto")
     for row, column in zip(*np.nonzero(matrix), strict=True):
@@ -90,10 +97,13 @@ def figure_one_of_n(
     return fig
 
 
+@cached_figure
 def figure_word_hashing(words: Sequence[str] = HASHED_WORDS, dim: int = HASH_DIM) -> Figure:
     """Word hashing: each word's letter trigrams counted into `dim` buckets (one row a word)."""
+    from helpers.notebook_figure import NotebookFigure
+
     matrix = np.array([hash_vector(word, dim) for word in words])
-    fig = Figure(figsize=(10, 3.2), layout="constrained")
+    fig = NotebookFigure(figsize=(10, 3.2))
     ax = fig.subplots()
     image = ax.imshow(matrix, cmap="Greens", vmin=0, aspect="auto")
     labels = [
@@ -120,6 +130,8 @@ def figure_word_hashing(words: Sequence[str] = HASHED_WORDS, dim: int = HASH_DIM
 
 def _outline(column: int, row: int) -> FancyBboxPatch:
     """A red frame around one heat-map cell."""
+    from matplotlib.patches import FancyBboxPatch
+
     return FancyBboxPatch(
         (column - 0.45, row - 0.45), 0.9, 0.9, boxstyle="square,pad=0", fill=False,
         edgecolor=PALETTE[3], linewidth=1.5,
@@ -128,6 +140,8 @@ def _outline(column: int, row: int) -> FancyBboxPatch:
 
 def _box(ax: Axes, x: float, y: float, text: str, colour: str, width: float = 1.6) -> None:
     """A rounded box centred at (x, y) with `text` in it."""
+    from matplotlib.patches import FancyBboxPatch
+
     ax.add_patch(
         FancyBboxPatch(
             (x - width / 2, y - 0.3), width, 0.6, boxstyle="round,pad=0.05",
@@ -141,6 +155,8 @@ def _arrow(
     ax: Axes, start: tuple[float, float], end: tuple[float, float], colour: str, **kwargs: object
 ) -> None:
     """An arrow from `start` to `end`."""
+    from matplotlib.patches import FancyArrowPatch
+
     ax.add_patch(
         FancyArrowPatch(start, end, arrowstyle="-|>", mutation_scale=12, color=colour, **kwargs)
     )
@@ -155,14 +171,17 @@ def city_probabilities(model: Tagger, sentence: str) -> np.ndarray:
     return torch.softmax(scores.double(), dim=-1).numpy()
 
 
+@cached_figure
 def figure_wrong_label(model: Tagger | None = None) -> Figure:
     """Why a feed-forward tagger must give "taipei" one label after "arrive" and after "leave".
 
     Draws both sentences, the same input and net for "taipei", and the label probabilities the
     trained feed-forward tagger (trained_taggers(0) by default) gives it: identical.
     """
+    from helpers.notebook_figure import NotebookFigure
+
     model = model if model is not None else trained_taggers(0)["feedforward"]
-    fig = Figure(figsize=(10, 4), layout="constrained")
+    fig = NotebookFigure(figsize=(10, 4))
     axes = fig.subplots(1, 2)
     for ax, sentence in zip(axes, (ARRIVE_SENTENCE, LEAVE_SENTENCE), strict=True):
         tokens = tokenize(sentence)[4:]  # cue, city, on, month, day
@@ -203,14 +222,17 @@ def figure_wrong_label(model: Tagger | None = None) -> Figure:
     return fig
 
 
+@cached_figure
 def figure_rnn_memory(inputs: Sequence[Sequence[float]] = TOY_INPUTS) -> Figure:
     """The toy RNN unrolled: x -> hidden -> output, the memory box copying hidden to the next step.
 
     Arrows of one colour are one weight matrix (all ones), reused at every step; the numbers are
     helpers.rnn.toy_rnn's.
     """
+    from helpers.notebook_figure import NotebookFigure
+
     steps = toy_rnn(inputs)
-    fig = Figure(figsize=(10, 4), layout="constrained")
+    fig = NotebookFigure(figsize=(10, 4))
     ax = fig.subplots()
     spacing = 4.0
     ax.set_xlim(-2.8, spacing * (len(steps) - 1) + 1.4)
@@ -248,10 +270,13 @@ def figure_rnn_memory(inputs: Sequence[Sequence[float]] = TOY_INPUTS) -> Figure:
     return fig
 
 
+@cached_figure
 def figure_tagger_results(results: Mapping[str, Mapping[str, float]] | None = None) -> Figure:
     """Grouped bars of each tagger's accuracies (measured_results(0) by default)."""
+    from helpers.notebook_figure import NotebookFigure
+
     results = results if results is not None else measured_results(0)
-    fig = Figure(figsize=(9, 3.8), layout="constrained")
+    fig = NotebookFigure(figsize=(9, 3.8))
     ax = fig.subplots()
     positions = np.arange(len(METRICS))
     width = 0.8 / len(results)
@@ -273,6 +298,7 @@ def figure_tagger_results(results: Mapping[str, Mapping[str, float]] | None = No
     return fig
 
 
+@cached_figure
 def figure_hidden_states(
     kind: str = "rnn",
     first: str = ARRIVE_SENTENCE,
@@ -284,11 +310,13 @@ def figure_hidden_states(
     The right panel plots, for each tagger, the distance between the two hidden states after
     each word; a dotted line marks the first word where the `kind` tagger's states differ.
     """
+    from helpers.notebook_figure import NotebookFigure
+
     models = models if models is not None else trained_taggers(0)
     if kind not in models:
         raise ValueError(f"kind must be one of {tuple(models)}, got {kind!r}")
     words = [f"{a}/{b}" if a != b else a for a, b in zip(tokenize(first), tokenize(second))]
-    fig = Figure(figsize=(10, 4), layout="constrained")
+    fig = NotebookFigure(figsize=(10, 4))
     axes = fig.subplots(1, 3, width_ratios=(1, 1, 1.2))
     for ax, sentence in zip(axes[:2], (first, second), strict=True):
         image = ax.imshow(

@@ -15,13 +15,19 @@ its "MB" are MiB:
 
 Here the forward pass runs on the meta device (shapes only, nothing allocated, buffers such
 as BatchNorm's running statistics untouched); a model that cannot run on meta tensors is run
-for real under `torch.no_grad()`, with its buffers restored afterwards.
+for real under `torch.no_grad()`, with its buffers restored afterwards. During the meta pass
+the common layers (Conv2d, pools, Linear, ReLU, Dropout, ...) give their output shape from
+the output-size formulas of `helpers.arithmetic` instead of running their operation: many
+operations on meta tensors run PyTorch's Python reference code, whose first use in a process
+imports sympy and torch._dynamo (over a second). Other layers run on the meta tensors as they are.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
+from functools import partial
 from math import prod
 from typing import NamedTuple
 
@@ -29,7 +35,7 @@ import torch
 from torch import nn
 from torch.func import functional_call
 
-from helpers.arithmetic import check_int
+from helpers.arithmetic import as_pair, check_int, conv_output_size, pool_output_size
 
 BYTES_PER_NUMBER = 4
 MIB = 2**20
@@ -134,18 +140,132 @@ def _own_weight_and_bias(module: nn.Module) -> tuple[int, bool | None]:
     return params, trainable
 
 
+Size = tuple[int, ...]
+
+
+def _spatial(x: torch.Tensor) -> tuple[int, int]:
+    return (int(x.shape[-2]), int(x.shape[-1]))
+
+
+def _conv2d_shape(module: nn.Conv2d, x: torch.Tensor) -> Size | None:
+    if x.dim() not in (3, 4) or x.shape[-3] != module.in_channels:
+        return None
+    if x.dtype != module.weight.dtype:
+        return None
+    size = conv_output_size(
+        _spatial(x), module.kernel_size, module.stride, module.padding, module.dilation
+    )
+    return (*x.shape[:-3], module.out_channels, *as_pair(size, "size"))
+
+
+def _pool2d_shape(module: nn.MaxPool2d | nn.AvgPool2d, x: torch.Tensor) -> Size | None:
+    if x.dim() not in (3, 4) or getattr(module, "return_indices", False):
+        return None
+    size = pool_output_size(
+        _spatial(x),
+        module.kernel_size,
+        module.stride,
+        module.padding,
+        getattr(module, "dilation", 1),  # AvgPool2d has none
+        module.ceil_mode,
+    )
+    return (*x.shape[:-2], *as_pair(size, "size"))
+
+
+def _adaptive_pool2d_shape(
+    module: nn.AdaptiveAvgPool2d | nn.AdaptiveMaxPool2d, x: torch.Tensor
+) -> Size | None:
+    if x.dim() not in (3, 4) or getattr(module, "return_indices", False) or 0 in x.shape[-2:]:
+        return None
+    wanted = module.output_size
+    pair = (wanted, wanted) if not isinstance(wanted, (tuple, list)) else tuple(wanted)
+    if len(pair) != 2:
+        return None
+    size = [x.shape[-2 + axis] if n is None else n for axis, n in enumerate(pair)]
+    return (*x.shape[:-2], *size)
+
+
+def _linear_shape(module: nn.Linear, x: torch.Tensor) -> Size | None:
+    if x.dim() == 0 or x.shape[-1] != module.in_features or x.dtype != module.weight.dtype:
+        return None
+    return (*x.shape[:-1], module.out_features)
+
+
+def _same_shape(module: nn.Module, x: torch.Tensor) -> Size | None:
+    return tuple(x.shape)
+
+
+# Exact types only: a subclass may compute something else in its own forward.
+SHAPE_RULES: dict[type[nn.Module], Callable[[nn.Module, torch.Tensor], Size | None]] = {
+    nn.Conv2d: _conv2d_shape,
+    nn.MaxPool2d: _pool2d_shape,
+    nn.AvgPool2d: _pool2d_shape,
+    nn.AdaptiveAvgPool2d: _adaptive_pool2d_shape,
+    nn.AdaptiveMaxPool2d: _adaptive_pool2d_shape,
+    nn.Linear: _linear_shape,
+    **dict.fromkeys(
+        (nn.ReLU, nn.ReLU6, nn.LeakyReLU, nn.ELU, nn.GELU, nn.SiLU, nn.Sigmoid, nn.Tanh),
+        _same_shape,
+    ),
+    nn.Dropout: _same_shape,
+}
+
+
+def _shape_forward(
+    module: nn.Module,
+    rule: Callable[[nn.Module, torch.Tensor], Size | None],
+    *args: object,
+    **kwargs: object,
+) -> object:
+    x = args[0] if len(args) == 1 and not kwargs else None
+    if isinstance(x, torch.Tensor) and x.device.type == "meta" and x.is_floating_point():
+        try:
+            shape = rule(module, x)
+        except ValueError:  # a size PyTorch rejects: let the layer raise its own error
+            shape = None
+        if shape is not None:
+            if getattr(module, "inplace", False):
+                return x  # an in-place layer returns its input
+            return torch.empty(shape, dtype=x.dtype, device=x.device)
+    return type(module).forward(module, *args, **kwargs)
+
+
+@contextmanager
+def shapes_by_formula(model: nn.Module) -> Iterator[nn.Module]:
+    """Within the block, `model`'s common layers answer meta inputs by output-size formula.
+
+    Each layer whose exact type is in SHAPE_RULES returns an empty meta tensor of its output's
+    shape instead of running its operation; other layers, other inputs (real tensors) and
+    sizes the formulas reject run as usual. For shape-only passes such as
+    `torchinfo.summary(model, ..., device="meta")` on a model built on meta, without the cost
+    of PyTorch's Python reference code. Yields `model`.
+    """
+    patched = []
+    for module in model.modules():
+        rule = SHAPE_RULES.get(type(module))
+        if rule is not None and "forward" not in vars(module):
+            module.forward = partial(_shape_forward, module, rule)
+            patched.append(module)
+    try:
+        yield model
+    finally:
+        for module in patched:
+            del module.forward
+
+
 def _run(
     model: nn.Module, input_size: tuple[int, ...], dtype: torch.dtype, rows: list[LayerRow]
 ) -> None:
     named = {**dict(model.named_parameters()), **dict(model.named_buffers())}
+    # torch.empty, not empty_like: empty_like on meta runs Python code that imports sympy.
     meta = {
-        name: torch.empty_like(t, device="meta").requires_grad_(t.requires_grad)
+        name: torch.empty(t.shape, dtype=t.dtype, device="meta").requires_grad_(t.requires_grad)
         if t.is_floating_point()
-        else torch.empty_like(t, device="meta")
+        else torch.empty(t.shape, dtype=t.dtype, device="meta")
         for name, t in named.items()
     }
     try:
-        with torch.no_grad():
+        with torch.no_grad(), shapes_by_formula(model):
             functional_call(
                 model, meta, (torch.zeros(RUN_BATCH, *input_size, dtype=dtype, device="meta"),)
             )

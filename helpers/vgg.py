@@ -6,10 +6,12 @@ saved from torchvision loads into these models unchanged.
 
 from __future__ import annotations
 
+import math
 import os
 import sys
 import time
 from collections.abc import Mapping, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import NamedTuple
 
@@ -57,6 +59,10 @@ IN_CHANNELS = 3
 POOLED_SIZE = (7, 7)
 HIDDEN_FEATURES = 4096
 DROPOUT = 0.5
+LINEAR_INIT_STD = 0.01  # torchvision's N(0, 0.01) for the classifier's weights
+# Random weights are drawn in pieces of this many numbers, one generator per piece (see
+# init_weights): small enough to share out between threads, large enough to cost nothing.
+INIT_CHUNK = 2**22
 
 
 class VGGParamCounts(NamedTuple):
@@ -142,29 +148,88 @@ class VGG(nn.Module):
         return self.classifier(torch.flatten(x, 1))
 
 
+def _weight_std(module: nn.Conv2d | nn.Linear) -> float:
+    """torchvision's init std: Kaiming normal (fan_out, ReLU) for a conv, 0.01 for a Linear."""
+    if isinstance(module, nn.Conv2d):
+        weight = module.weight
+        fan_out = weight.shape[0] * math.prod(weight.shape[2:])
+        return nn.init.calculate_gain("relu") / math.sqrt(fan_out)
+    return LINEAR_INIT_STD
+
+
+def _chunk_seeds(seed: int | None, count: int) -> list[int]:
+    if seed is None:  # from the global generator, so torch.manual_seed makes it reproducible
+        return torch.randint(0, 2**62, (count,)).tolist()
+    return np.random.SeedSequence(seed).generate_state(count, dtype=np.uint64).tolist()
+
+
 def init_weights(model: nn.Module, seed: int | None = 0) -> nn.Module:
-    """Initialise like torchvision (Kaiming normal fan_out for convs, N(0, 0.01) for linears)."""
-    generators: dict[torch.device, torch.Generator] = {}
+    """Initialise like torchvision (Kaiming normal fan_out for convs, N(0, 0.01) for linears).
+
+    The weights are drawn in pieces of INIT_CHUNK numbers, each piece from its own generator
+    seeded from (`seed`, piece number), on `torch.get_num_threads()` threads at once: the same
+    distributions as torchvision's init, and for a given seed the same numbers whatever the
+    number of threads. Biases become 0. `seed=None` seeds the pieces from the global generator.
+    """
     if seed is not None:
         seed = check_int(seed, "seed", minimum=0)
-    for module in model.modules():
-        if not isinstance(module, (nn.Conv2d, nn.Linear)):
-            continue
-        weight = module.weight
-        generator = None
-        if seed is not None:
-            if weight.device not in generators:
-                generators[weight.device] = torch.Generator(device=weight.device).manual_seed(seed)
-            generator = generators[weight.device]
-        with torch.no_grad():
-            if isinstance(module, nn.Conv2d):
-                nn.init.kaiming_normal_(
-                    weight, mode="fan_out", nonlinearity="relu", generator=generator
-                )
-            else:
-                nn.init.normal_(weight, 0.0, 0.01, generator=generator)
+    pieces: list[tuple[torch.Tensor, float]] = []
+    with torch.no_grad():
+        for module in model.modules():
+            if not isinstance(module, (nn.Conv2d, nn.Linear)):
+                continue
+            std = _weight_std(module)
+            weight = module.weight.detach()
+            if weight.is_contiguous():
+                flat = weight.view(-1)
+                pieces += [
+                    (flat[start : start + INIT_CHUNK], std)
+                    for start in range(0, flat.numel(), INIT_CHUNK)
+                ]
+            else:  # a strided view cannot be cut into ranges: one piece
+                pieces.append((weight, std))
             if module.bias is not None:
                 nn.init.zeros_(module.bias)
+    seeds = _chunk_seeds(seed, len(pieces))
+
+    def fill(index: int) -> None:
+        piece, std = pieces[index]
+        generator = torch.Generator(device=piece.device).manual_seed(seeds[index])
+        piece.normal_(0.0, std, generator=generator)
+
+    threads = min(torch.get_num_threads(), len(pieces))
+    if threads > 1:  # normal_ releases the GIL, so the pieces fill in parallel
+        with ThreadPoolExecutor(threads) as pool:
+            list(pool.map(fill, range(len(pieces))))
+    else:
+        for index in range(len(pieces)):
+            fill(index)
+    return model
+
+
+def materialize(model: nn.Module, device: str | torch.device = "cpu") -> nn.Module:
+    """Give a model built on the meta device real, uninitialised storage on `device`, in place.
+
+    Does what `model.to_empty(device=device)` does (shared parameters stay shared), but
+    allocates with `torch.empty`: `to_empty` calls `empty_like` on meta tensors, which runs
+    PyTorch's Python reference code, and its first call in a process imports sympy.
+    """
+    device = torch.device(device)
+    made: dict[int, torch.Tensor] = {}
+
+    def allocate(tensor: torch.Tensor) -> torch.Tensor:
+        if id(tensor) not in made:
+            empty = torch.empty(tensor.shape, dtype=tensor.dtype, device=device)
+            if isinstance(tensor, nn.Parameter):
+                empty = nn.Parameter(empty, requires_grad=tensor.requires_grad)
+            made[id(tensor)] = empty
+        return made[id(tensor)]
+
+    for module in model.modules():
+        for name, param in list(module.named_parameters(recurse=False)):
+            setattr(module, name, allocate(param))
+        for name, buffer in list(module.named_buffers(recurse=False)):
+            setattr(module, name, allocate(buffer))
     return model
 
 
@@ -178,8 +243,8 @@ def vgg(
 ) -> VGG:
     """Build a VGG network from a configuration name ("vgg16", "D") or a layer list.
 
-    Layers are created on the meta device and initialised once, which avoids paying for
-    PyTorch's default initialisation before torchvision's (about twice as fast). With
+    Layers are created on the meta device, given storage and initialised once, which avoids
+    paying for PyTorch's default initialisation before torchvision's. With
     `device="meta"` no memory is allocated: useful for shapes and counts only.
     `seed=None` draws from the global random generator.
     """
@@ -192,9 +257,7 @@ def vgg(
         model = VGG(make_features(layers), num_classes, avgpool)
     if device.type == "meta":
         return model
-    model = model.to_empty(device=device)
-    init_weights(model, seed)
-    return model
+    return init_weights(materialize(model, device), seed)
 
 
 def vgg16(
@@ -350,6 +413,7 @@ class ForwardCost(NamedTuple):
     output: torch.Tensor
     seconds: float
     peak_mib: float | None  # CUDA: peak allocated by torch; CPU: the process's peak resident size
+    blocks: dict[str, torch.Tensor] | None = None  # forward_by_block's outputs, when asked for
 
 
 def _process_peak_mib() -> float | None:
@@ -362,22 +426,33 @@ def _process_peak_mib() -> float | None:
     return peak / MIB if sys.platform == "darwin" else peak / 1024
 
 
-def measure_forward(model: nn.Module, x: torch.Tensor) -> ForwardCost:
-    """Time one forward pass under `torch.no_grad()` and read the peak memory afterwards."""
+def measure_forward(model: nn.Module, x: torch.Tensor, by_block: bool = False) -> ForwardCost:
+    """Time one forward pass under `torch.no_grad()` and read the peak memory afterwards.
+
+    With `by_block` (a VGG model only) the pass is `forward_by_block(model, x)`, the same
+    layers keeping each block's output, returned as `blocks`: one pass serves both.
+    """
     if not isinstance(model, nn.Module):
         raise TypeError(f"model must be an nn.Module, got {type(model).__name__}")
+    if by_block and not isinstance(model, VGG):
+        raise TypeError(f"by_block needs a helpers.vgg.VGG model, got {type(model).__name__}")
     cuda = x.device.type == "cuda"
     if cuda:
         torch.cuda.synchronize(x.device)
         torch.cuda.reset_peak_memory_stats(x.device)
     start = time.perf_counter()
+    blocks = None
     with torch.no_grad():
-        output = model(x)
+        if by_block:
+            blocks = forward_by_block(model, x)  # type: ignore[arg-type]
+            output = blocks["output"]
+        else:
+            output = model(x)
     if cuda:
         torch.cuda.synchronize(x.device)
     seconds = time.perf_counter() - start
     peak = torch.cuda.max_memory_allocated(x.device) / MIB if cuda else _process_peak_mib()
-    return ForwardCost(output, seconds, peak)
+    return ForwardCost(output, seconds, peak, blocks)
 
 
 # --- Stacked 3x3 convolutions against one large kernel -------------------------------------------

@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from typing import TYPE_CHECKING, NamedTuple
 
+import matplotlib
 import numpy as np
 import torch
-from matplotlib.figure import Figure
-from matplotlib.patches import Rectangle
 
 from helpers.arithmetic import check_int
+from helpers.figure_cache import cached_figure
 from helpers.images import sample_photo
 from helpers.svg import PALETTE
 from helpers.vgg import (
@@ -22,8 +23,13 @@ from helpers.vgg import (
     vgg16,
 )
 
+if TYPE_CHECKING:
+    from matplotlib.figure import Figure
+
 CONV_COLOUR, LINEAR_COLOUR = PALETTE[0], PALETTE[1]
 STACK_COLOURS = ("#e15759", "#f28e2b", "#edc948", "#59a14f", "#76b7b2", "#4e79a7")
+MAP_COLOURMAP = "viridis"  # the feature maps' colours, as imshow's default
+MAP_GAP = 4  # white pixels between two feature maps in the mosaic
 
 
 def short_layer_names(counts: Sequence[tuple[str, int]]) -> list[str]:
@@ -41,8 +47,11 @@ def short_layer_names(counts: Sequence[tuple[str, int]]) -> list[str]:
     return labels
 
 
+@cached_figure
 def figure_params_per_layer(counts: Sequence[tuple[str, int]] | None = None) -> Figure:
     """Horizontal bars: parameters of each layer of VGG16 and its share of the total."""
+    from helpers.notebook_figure import NotebookFigure
+
     if counts is None:
         counts = layer_param_counts(vgg16(device="meta"))
     if not counts:
@@ -51,7 +60,7 @@ def figure_params_per_layer(counts: Sequence[tuple[str, int]] | None = None) -> 
     labels = short_layer_names(counts)
     values = np.array([count for _, count in counts], dtype=float)
     colours = [CONV_COLOUR if n.startswith("features.") else LINEAR_COLOUR for n, _ in counts]
-    fig = Figure(figsize=(10, 4.6), layout="constrained")
+    fig = NotebookFigure(figsize=(10, 4.6))
     ax = fig.subplots()
     positions = np.arange(len(counts))
     ax.barh(positions, values / 1e6, color=colours)
@@ -67,11 +76,16 @@ def figure_params_per_layer(counts: Sequence[tuple[str, int]] | None = None) -> 
     return fig
 
 
+@cached_figure
 def figure_stacked_vs_large(channels: int = 512, max_layers: int = 5) -> Figure:
     """Parameters of n stacked 3x3 convolutions vs one kernel with the same receptive field."""
+    from matplotlib.patches import Rectangle
+
+    from helpers.notebook_figure import NotebookFigure
+
     max_layers = check_int(max_layers, "max_layers")
     rows = [stacked_vs_large_kernel(n, channels) for n in range(1, max_layers + 1)]
-    fig = Figure(figsize=(10, 4), layout="constrained")
+    fig = NotebookFigure(figsize=(10, 4))
     left, right = fig.subplots(1, 2, width_ratios=(3, 2))
     fields = np.array([row.receptive_field for row in rows])
     left.plot(
@@ -150,36 +164,95 @@ def strongest_channels(maps: torch.Tensor, count: int) -> list[int]:
     return order[:count].tolist()
 
 
+class MapMosaic(NamedTuple):
+    """Feature maps tiled into one picture: a column per block, `per_block` maps down each."""
+
+    image: np.ndarray  # (H, W, 3) RGB in [0, 1], white between the tiles
+    tile: tuple[int, int]  # (height, width) of one tile in pixels: the largest map's size
+    blocks: list[str]  # column names, left to right
+    channels: list[list[int]]  # per column, the channels shown top to bottom
+
+
+def scaled_to_own_range(feature_map: torch.Tensor) -> np.ndarray:
+    """A 2-D map scaled to [0, 1] by its own minimum and maximum (imshow's default scaling)."""
+    array = feature_map.detach().cpu().float().numpy()
+    low, high = float(array.min()), float(array.max())
+    if high == low:
+        return np.zeros_like(array)
+    return (array - low) / (high - low)
+
+
+def map_mosaic(
+    outputs: Mapping[str, torch.Tensor], per_block: int = 3, gap: int = MAP_GAP
+) -> MapMosaic:
+    """The `per_block` strongest maps of each block of `forward_by_block`'s outputs, as one image.
+
+    Each map is scaled to its own range and coloured with MAP_COLOURMAP, then enlarged to the
+    largest map's size by repeating pixels (nearest neighbour): block 5's 7×7 map shows 7×7
+    squares.
+    """
+    per_block = check_int(per_block, "per_block")
+    gap = check_int(gap, "gap", minimum=0)
+    blocks = [name for name in outputs if name.startswith("block")]
+    if not blocks:
+        raise ValueError("outputs must hold at least one 'block...' entry (see forward_by_block)")
+    tile_h = max(outputs[name].shape[2] for name in blocks)
+    tile_w = max(outputs[name].shape[3] for name in blocks)
+    height = per_block * tile_h + (per_block - 1) * gap
+    width = len(blocks) * tile_w + (len(blocks) - 1) * gap
+    colour = matplotlib.colormaps[MAP_COLOURMAP]
+    image = np.ones((height, width, 3))
+    channels = []
+    for column, name in enumerate(blocks):
+        maps = outputs[name]
+        chosen = strongest_channels(maps, per_block)
+        channels.append(chosen)
+        rows = np.arange(tile_h) * maps.shape[2] // tile_h
+        cols = np.arange(tile_w) * maps.shape[3] // tile_w
+        for row, channel in enumerate(chosen):
+            scaled = scaled_to_own_range(maps[0, channel])[np.ix_(rows, cols)]
+            top, left = row * (tile_h + gap), column * (tile_w + gap)
+            image[top : top + tile_h, left : left + tile_w] = colour(scaled)[..., :3]
+    return MapMosaic(image, (tile_h, tile_w), blocks, channels)
+
+
+@cached_figure
 def figure_feature_maps(
     outputs: Mapping[str, torch.Tensor] | None = None,
     batch: torch.Tensor | None = None,
     per_block: int = 3,
 ) -> Figure:
-    """The input and, for each block, its `per_block` strongest feature maps (random weights)."""
+    """The input and, for each block, its `per_block` strongest feature maps (random weights).
+
+    The maps are drawn as one mosaic image (see `map_mosaic`): one picture instead of one
+    subplot per map, which makes the figure several times cheaper to draw.
+    """
+    from helpers.notebook_figure import NotebookFigure
+
     if batch is None:
         batch = image_batch(sample_photo(grey=False))
     if outputs is None:
         outputs = forward_by_block(vgg16().eval(), batch)
-    blocks = [name for name in outputs if name.startswith("block")]
-    if not blocks:
-        raise ValueError("outputs must hold at least one 'block...' entry (see forward_by_block)")
-    fig = Figure(figsize=(10, 1.3 + 1.6 * per_block), layout="constrained")
-    grid = fig.add_gridspec(per_block, len(blocks) + 1)
-    photo = fig.add_subplot(grid[:, 0])
+    mosaic = map_mosaic(outputs, per_block)
+    fig = NotebookFigure(figsize=(10, 1.2 + 1.45 * per_block), layout=None)
+    photo = fig.add_axes((0.01, 0.04, 0.2, 0.74))
     photo.imshow(display_image(batch))
     photo.set_title(f"input {batch.shape[2]}×{batch.shape[3]}", fontsize=9)
     photo.axis("off")
-    for column, name in enumerate(blocks, start=1):
-        maps = outputs[name]
-        for row, channel in enumerate(strongest_channels(maps, per_block)):
-            ax = fig.add_subplot(grid[row, column])
-            ax.imshow(maps[0, channel].detach().cpu().float().numpy(), cmap="viridis")
-            ax.set_xticks([])
-            ax.set_yticks([])
-            ax.set_xlabel(f"channel {channel}", fontsize=7, labelpad=1)
-            if row == 0:
-                _, c, h, w = maps.shape
-                ax.set_title(f"{name}\n{c}×{h}×{w}", fontsize=9)
+    ax = fig.add_axes((0.23, 0.02, 0.76, 0.8))
+    ax.imshow(mosaic.image)
+    ax.axis("off")
+    tile_h, tile_w = mosaic.tile
+    for column, (name, chosen) in enumerate(zip(mosaic.blocks, mosaic.channels)):
+        _, c, h, w = outputs[name].shape
+        ax.text(
+            column * (tile_w + MAP_GAP) + tile_w / 2,
+            -MAP_GAP,
+            f"{name}\n{c}×{h}×{w}\nchannels {', '.join(map(str, chosen))}",
+            ha="center",
+            va="bottom",
+            fontsize=8,
+        )
     fig.suptitle(
         "Feature maps after each block, random weights (each map scaled to its own range; "
         "bright = strong response)",

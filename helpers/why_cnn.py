@@ -4,12 +4,18 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from html import escape
+from typing import TYPE_CHECKING
 
+import numpy as np
 import torch
 from torch import nn
 
 from helpers.arithmetic import check_int, conv2d_param_count, conv_output_size, linear_param_count
+from helpers.figure_cache import cached_figure
 from helpers.svg import format_count, log_bar_chart
+
+if TYPE_CHECKING:
+    from matplotlib.figure import Figure
 
 
 @dataclass(frozen=True)
@@ -141,3 +147,29 @@ def calculator_view(
         f"<p>Same outputs, shared local weights: the convolution needs "
         f"<b>{format_count(ratio)} times</b> fewer parameters.</p>{chart}"
     )
+
+
+@cached_figure
+def figure_article_claims() -> Figure:
+    """The article's three parameter counts next to the correct ones, on a log axis."""
+    from helpers.notebook_figure import NotebookFigure
+
+    fig = NotebookFigure(figsize=(9, 3.8))
+    ax = fig.subplots()
+    names = [claim.name for claim in ARTICLE_CLAIMS]
+    positions = np.arange(len(names))
+    said = [claim.article_value for claim in ARTICLE_CLAIMS]
+    right = [claim.parameters() for claim in ARTICLE_CLAIMS]
+    ax.barh(positions + 0.2, said, height=0.4, label="the article says", color="#f28e2b")
+    ax.barh(positions - 0.2, right, height=0.4, label="PyTorch counts", color="#4e79a7")
+    for y, (a, b) in enumerate(zip(said, right)):
+        ax.text(a * 1.3, y + 0.2, f"{a:,}", va="center", fontsize=9)
+        ax.text(b * 1.3, y - 0.2, f"{b:,}", va="center", fontsize=9)
+    ax.set_xscale("log")
+    ax.set_xlim(1e5, 1e15)
+    ax.set_yticks(positions, names)
+    ax.invert_yaxis()
+    ax.set_xlabel("parameters (log scale)")
+    ax.set_title("The article's parameter counts (weights only) vs PyTorch (weights + biases)")
+    ax.legend(loc="lower right")
+    return fig

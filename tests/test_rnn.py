@@ -1,24 +1,37 @@
 """Tests for helpers.rnn: the lecture's toy RNN and the three slot-filling taggers."""
 
+import subprocess
+import sys
+
 import numpy as np
 import pytest
 import torch
+import torch.nn.functional as F
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from helpers.rnn import (
+    ADAM_BETAS,
+    ADAM_EPS,
+    BIDIRECTIONAL,
+    GOOD_ACCURACY,
     HIDDEN_SIZE,
+    INPUT_WEIGHT_STD,
     KINDS,
+    POOR_ACCURACY,
     TOY_INPUTS,
     TOY_OUTPUTS,
     Tagger,
     ToyRNN,
+    adam_moments,
+    adam_step,
     compare_taggers,
     evaluate_tagger,
     first_difference,
     hidden_state_distance,
     hidden_states,
     measured_results,
+    one_hot,
     tag_sentence,
     tagger_datasets,
     toy_rnn,
@@ -26,6 +39,7 @@ from helpers.rnn import (
     toy_rnn_torch_outputs,
     train_tagger,
     train_taggers,
+    train_taggers_on,
     trained_taggers,
 )
 from helpers.text import HELD_OUT_CITIES, LABELS, make_dataset
@@ -127,15 +141,15 @@ def test_compare_taggers_retrains_to_the_same_numbers(trained):
 
 def test_feedforward_cannot_tell_arrive_from_leave(trained):
     _, scores = trained
-    assert scores["feedforward"]["city_accuracy"] <= 0.6
+    assert scores["feedforward"]["city_accuracy"] <= POOR_ACCURACY
 
 
 @pytest.mark.parametrize("kind", ["rnn", "lstm"])
 def test_memory_taggers_get_the_cities_right(trained, kind):
     _, scores = trained
-    assert scores[kind]["city_accuracy"] >= 0.95
-    assert scores[kind]["unseen_city_accuracy"] >= 0.95
-    assert scores[kind]["token_accuracy"] >= 0.95
+    assert scores[kind]["city_accuracy"] >= GOOD_ACCURACY
+    assert scores[kind]["unseen_city_accuracy"] >= GOOD_ACCURACY
+    assert scores[kind]["token_accuracy"] >= GOOD_ACCURACY
 
 
 def test_scores_are_accuracies(trained):
@@ -290,3 +304,78 @@ def test_first_difference_cases():
         first_difference([[0.0, 1.0]])
     with pytest.raises(ValueError, match="tolerance"):
         first_difference([0.0], tolerance=-1)
+
+
+# --- training machinery -----------------------------------------------------------------------
+
+
+def test_adam_step_equals_torch_optim_adam():
+    torch.manual_seed(0)
+    ours = [torch.randn(4, 3), torch.randn(5)]
+    theirs = [p.clone().requires_grad_() for p in ours]
+    optimizer = torch.optim.Adam(theirs, lr=0.05, betas=ADAM_BETAS, eps=ADAM_EPS, foreach=False)
+    moments = adam_moments(ours)
+    for step in range(1, 8):
+        gradients = [torch.randn_like(p) * step for p in ours]
+        for parameter, gradient in zip(theirs, gradients, strict=True):
+            parameter.grad = gradient.clone()
+        optimizer.step()
+        adam_step(ours, gradients, moments, step, 0.05)
+        for a, b in zip(ours, theirs, strict=True):
+            torch.testing.assert_close(a, b.detach(), rtol=1e-6, atol=1e-7)
+    with pytest.raises(ValueError, match="step"):
+        adam_step(ours, gradients, moments, 0, 0.05)
+    with pytest.raises(ValueError, match="learning_rate"):
+        adam_step(ours, gradients, moments, 1, 0.0)
+    with pytest.raises(ValueError, match="gradients"):
+        adam_step(ours, gradients[:1], moments, 1, 0.05)
+
+
+def test_one_hot_equals_f_one_hot():
+    ids = torch.tensor([[0, 3, 5], [5, 5, 1]])
+    assert torch.equal(one_hot(ids, 6), F.one_hot(ids, 6).float())
+    with pytest.raises(ValueError, match="ids"):
+        one_hot(ids, 5)
+    with pytest.raises(ValueError, match="ids"):
+        one_hot(torch.tensor([-1]), 5)
+
+
+@pytest.mark.parametrize("kind", [*KINDS, BIDIRECTIONAL])
+def test_input_weights_are_word_vectors(kind):
+    torch.manual_seed(0)
+    vocabulary = tuple(f"w{i}" for i in range(300))
+    tagger = Tagger(kind, vocabulary)
+    weights = tagger.input_weights()
+    assert len(weights) == (2 if kind == BIDIRECTIONAL else 1)
+    for weight in weights:
+        assert weight.shape[1] == len(vocabulary) + 1  # one column per word, and "other"
+        assert abs(float(weight.detach().std()) / INPUT_WEIGHT_STD - 1) < 0.05
+    if kind == "feedforward":  # a 1-of-N code times the weights picks the word's column
+        x = tagger.encode(["w7"])[0, 0]
+        torch.testing.assert_close(tagger.hidden(x), weights[0][:, 7] + tagger.hidden.bias)
+
+
+def test_taggers_trained_side_by_side_equal_those_trained_alone():
+    data = make_dataset(20, 1)
+    together = train_taggers_on(["rnn", "lstm", BIDIRECTIONAL], data, seed=2, epochs=3)
+    for kind, model in together.items():
+        alone = train_tagger(kind, data, seed=2, epochs=3)
+        for a, b in zip(model.parameters(), alone.parameters(), strict=True):
+            assert torch.equal(a, b)
+    with pytest.raises(ValueError, match="kinds"):
+        train_taggers_on(["rnn", "rnn"], data, epochs=1)
+    with pytest.raises(ValueError, match="kinds"):
+        train_taggers_on([], data, epochs=1)
+
+
+def test_training_does_not_import_torch_dynamo():
+    # torch.optim imports torch._dynamo on first use: about 2 s, longer than the training.
+    code = (
+        "import sys; from helpers.rnn import train_tagger; from helpers.text import make_dataset;"
+        "train_tagger('rnn', make_dataset(4, 0), epochs=2);"
+        "print('torch._dynamo' in sys.modules)"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True
+    )
+    assert result.stdout.strip() == "False"

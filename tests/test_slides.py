@@ -1,6 +1,7 @@
 """Slides: the metadata rules, the tagger, and offline reveal.js decks checked in Chromium."""
 
 import copy
+import html
 import importlib
 import io
 import json
@@ -108,9 +109,7 @@ def test_long_code_and_long_outputs_get_a_subslide():
 
 
 def test_import_cells_are_skipped_but_not_cells_that_show_something():
-    setup = code(
-        "%matplotlib inline\nimport torch\nfrom torch import nn\n\n_ = torch.manual_seed(0)"
-    )
+    setup = code("import torch\nfrom torch import nn\n\n_ = torch.manual_seed(0)")
     later_import = code("from helpers.vgg import vgg16\nimport math")
     shows = code("import platform\nprint(platform.python_version())", stream(1))
     cells = [title(), setup, section(), later_import, shows]
@@ -260,12 +259,14 @@ def test_a_deck_loads_only_local_files_and_shows_a_note_for_widgets():
     assert html_escaped(WIDGET_NOTE) in page
     kinds = [c.metadata.slideshow.slide_type for c in tag_notebook(nb).cells]
     assert page.count("<section") == 2 * kinds.count("slide") + kinds.count("subslide")
-    assert "%matplotlib inline" not in page  # the skipped set-up cell
+    setup, shown = [c for c in nb.cells if c.cell_type == "code"][:2]
+    assert setup.metadata.slideshow.slide_type == "skip"
+    text = html.unescape(re.sub(r"<[^>]+>", "", page))  # code as shown, without highlighting
+    assert shown.source.splitlines()[0] in text
+    assert setup.source.splitlines()[-1] not in text  # the skipped set-up cell
 
 
 def html_escaped(text):
-    import html
-
     return html.escape(text, quote=False)
 
 

@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import pytest
 import torch
+import torchinfo
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from torch import nn
+from torch.nn import functional as F
 
 from helpers.summary import (
     LayerRow,
@@ -14,6 +16,7 @@ from helpers.summary import (
     format_summary,
     layer_summary,
     memory_estimate,
+    shapes_by_formula,
     summary_text,
 )
 from helpers.vgg import remove_last_layer, vgg, vgg16
@@ -328,3 +331,193 @@ def test_bad_input_names_the_argument(input_size, batch_size, error, match) -> N
 def test_model_must_be_a_module() -> None:
     with pytest.raises(TypeError, match="model"):
         layer_summary(lambda x: x, (1, 4, 4))
+
+
+# --- the shape rules of the meta pass -------------------------------------------------------------
+
+
+def real_rows(model: nn.Module, input_size: tuple[int, ...], batch: int = 2) -> list[LayerRow]:
+    """torchsummary's rows from a real CPU forward pass, by hooks, without helpers.summary."""
+    rows: list[LayerRow] = []
+
+    def hook(module: nn.Module, inputs: object, output: torch.Tensor) -> None:
+        weight, bias = getattr(module, "weight", None), getattr(module, "bias", None)
+        params = sum(t.numel() for t in (weight, bias) if isinstance(t, torch.Tensor))
+        trainable = weight.requires_grad if isinstance(weight, torch.Tensor) else None
+        shape = [-1, *output.shape[1:]]
+        rows.append(LayerRow(f"{type(module).__name__}-{len(rows) + 1}", shape, params, trainable))
+
+    handles = [
+        m.register_forward_hook(hook)
+        for m in model.modules()
+        if m is not model and not isinstance(m, nn.Sequential)
+    ]
+    with torch.no_grad():
+        model(torch.rand(batch, *input_size, generator=torch.Generator().manual_seed(0)))
+    for handle in handles:
+        handle.remove()
+    return rows
+
+
+def test_vgg16_summary_runs_no_layer_operation(monkeypatch: pytest.MonkeyPatch) -> None:
+    # Every VGG layer answers from its output-size formula: the operations (which on meta
+    # tensors import sympy and torch._dynamo on first use) are never called.
+    def must_not_run(*args: object, **kwargs: object) -> None:
+        raise AssertionError("a layer ran its operation on meta tensors")
+
+    for name in ("conv2d", "relu", "max_pool2d", "adaptive_avg_pool2d", "linear", "dropout"):
+        monkeypatch.setattr(F, name, must_not_run)
+    model = vgg16(device="meta")
+    rows = layer_summary(model, (3, 224, 224))
+    assert rows[0] == LayerRow("Conv2d-1", [-1, 64, 224, 224], 1_792, True)
+    assert len(rows) == 39 and rows[-1].output_shape == [-1, 1000]
+    assert "forward" not in vars(model.features[0])  # the rules are removed afterwards
+
+
+class Doubled(nn.Conv2d):
+    """A subclass with its own forward: the rules (exact types only) must not be used for it."""
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        return torch.cat([super().forward(x)] * 2, dim=1)
+
+
+def test_subclasses_run_their_own_forward() -> None:
+    model = nn.Sequential(Doubled(1, 2, 3), nn.ReLU())
+    assert layer_summary(model, (1, 6, 6)) == real_rows(model, (1, 6, 6))
+    assert layer_summary(model, (1, 6, 6))[0].output_shape == [-1, 4, 4, 4]
+
+
+def test_errors_still_come_from_pytorch() -> None:
+    # Sizes the formulas reject fall back to the real layer, which raises PyTorch's error.
+    with pytest.raises(RuntimeError):
+        layer_summary(nn.Sequential(nn.Conv2d(1, 2, 5)), (1, 3, 3))
+    with pytest.raises(RuntimeError):
+        layer_summary(nn.Sequential(nn.Conv2d(3, 2, 1)), (1, 3, 3))  # wrong channel count
+    with pytest.raises(RuntimeError):
+        layer_summary(nn.Sequential(nn.Flatten(), nn.Linear(5, 2)), (1, 2, 2))
+
+
+conv_strategy = st.fixed_dictionaries(
+    {
+        "out": st.integers(1, 4),
+        "kernel": st.tuples(st.integers(1, 4), st.integers(1, 4)),
+        "stride": st.tuples(st.integers(1, 3), st.integers(1, 3)),
+        "padding": st.one_of(st.tuples(st.integers(0, 2), st.integers(0, 2)), st.just("valid")),
+        "dilation": st.tuples(st.integers(1, 2), st.integers(1, 2)),
+    }
+)
+pool_strategy = st.fixed_dictionaries(
+    {
+        "kind": st.sampled_from([nn.MaxPool2d, nn.AvgPool2d]),
+        "kernel": st.integers(1, 3),
+        "stride": st.one_of(st.none(), st.integers(1, 3)),
+        "padding": st.integers(0, 1),
+        "dilation": st.integers(1, 2),
+        "ceil_mode": st.booleans(),
+    }
+)
+adaptive_strategy = st.tuples(
+    st.sampled_from([nn.AdaptiveAvgPool2d, nn.AdaptiveMaxPool2d]),
+    st.one_of(
+        st.integers(1, 4), st.tuples(st.one_of(st.none(), st.integers(1, 4)), st.integers(1, 4))
+    ),
+)
+same_shape_strategy = st.sampled_from(
+    [nn.ReLU(), nn.ReLU(inplace=True), nn.LeakyReLU(0.1), nn.GELU(), nn.Sigmoid(), nn.Tanh(),
+     nn.Dropout(0.3), nn.ELU(), nn.SiLU(), nn.ReLU6()]
+)  # fmt: skip
+
+
+def build_layer(kind: str, spec: object, channels: int) -> tuple[nn.Module, int]:
+    if kind == "conv":
+        assert isinstance(spec, dict)
+        layer = nn.Conv2d(channels, spec["out"], spec["kernel"], spec["stride"],
+                          spec["padding"], spec["dilation"])  # fmt: skip
+        return layer, spec["out"]
+    if kind == "pool":
+        assert isinstance(spec, dict)
+        args = (spec["kernel"], spec["stride"], min(spec["padding"], spec["kernel"] // 2))
+        if spec["kind"] is nn.MaxPool2d:
+            layer = nn.MaxPool2d(*args, dilation=spec["dilation"], ceil_mode=spec["ceil_mode"])
+        else:
+            layer = nn.AvgPool2d(*args, ceil_mode=spec["ceil_mode"])
+        return layer, channels
+    if kind == "adaptive":
+        assert isinstance(spec, tuple)
+        return spec[0](spec[1]), channels
+    assert isinstance(spec, nn.Module)
+    return spec, channels
+
+
+@settings(max_examples=150, deadline=None)
+@given(
+    layers=st.lists(
+        st.one_of(
+            st.tuples(st.just("conv"), conv_strategy),
+            st.tuples(st.just("pool"), pool_strategy),
+            st.tuples(st.just("adaptive"), adaptive_strategy),
+            st.tuples(st.just("same"), same_shape_strategy),
+        ),
+        min_size=1,
+        max_size=4,
+    ),
+    channels=st.integers(1, 3),
+    height=st.integers(1, 12),
+    width=st.integers(1, 12),
+    head=st.integers(1, 3),
+    training=st.booleans(),
+)
+def test_rules_give_the_rows_of_a_real_forward(
+    layers: list, channels: int, height: int, width: int, head: int, training: bool
+) -> None:
+    modules, c = [], channels
+    for kind, spec in layers:
+        layer, c = build_layer(kind, spec, c)
+        modules.append(layer)
+    model = nn.Sequential(*modules).train(training)
+    size = (channels, height, width)
+    try:
+        expected = real_rows(model, size)
+    except RuntimeError:  # PyTorch rejects these sizes: so must the summary
+        with pytest.raises(RuntimeError):
+            layer_summary(model, size)
+        return
+    assert layer_summary(model, size) == expected
+    # ... and a Linear head on the flattened output (its input size known only now).
+    flat = abs(expected[-1].output_numel)
+    model = nn.Sequential(*modules, nn.Flatten(), nn.Linear(flat, head), nn.Dropout())
+    assert layer_summary(model, size) == real_rows(model, size)
+
+
+TORCHINFO_COLUMNS = ("output_size", "num_params", "mult_adds")
+
+
+def test_torchinfo_on_meta_by_formula_matches_a_real_run() -> None:
+    # The notebook's torchinfo table, from a meta copy: same text and sizes as a real run.
+    real = vgg([8, "M", 16, "M"], num_classes=5, seed=0).eval()
+    meta = vgg([8, "M", 16, "M"], num_classes=5, device="meta").eval()
+    expected = torchinfo.summary(real, (1, 3, 28, 28), verbose=0, col_names=TORCHINFO_COLUMNS)
+    with shapes_by_formula(meta) as model:
+        stats = torchinfo.summary(
+            model, (1, 3, 28, 28), verbose=0, col_names=TORCHINFO_COLUMNS, device="meta"
+        )
+    assert str(stats) == str(expected)
+    assert stats.total_input == expected.total_input
+    assert stats.total_output_bytes == expected.total_output_bytes
+    assert stats.total_param_bytes == expected.total_param_bytes
+    assert not any("forward" in vars(m) for m in meta.modules())
+    # Real inputs are untouched by the rules: the real model inside the block computes.
+    x = torch.rand(1, 3, 28, 28, generator=torch.Generator().manual_seed(0))
+    with torch.no_grad(), shapes_by_formula(real):
+        inside = real(x)
+    with torch.no_grad():
+        torch.testing.assert_close(inside, real(x))
+
+
+def test_torchinfo_on_meta_vgg16_with_and_without_formulas() -> None:
+    model = remove_last_layer(vgg16(device="meta"))
+    plain = torchinfo.summary(model, (1, 3, 224, 224), verbose=0, device="meta")
+    with shapes_by_formula(model):
+        by_formula = torchinfo.summary(model, (1, 3, 224, 224), verbose=0, device="meta")
+    assert str(by_formula) == str(plain)
+    assert "Total mult-adds (Units.GIGABYTES): 15.48" in str(plain)

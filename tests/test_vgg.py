@@ -11,6 +11,7 @@ from torch.nn import functional as F
 
 from helpers.arithmetic import conv2d_param_count, linear_param_count
 from helpers.vgg import (
+    INIT_CHUNK,
     PAPER_LETTERS,
     REFERENCE_TOTAL_PARAMS,
     VGG,
@@ -18,8 +19,10 @@ from helpers.vgg import (
     block_param_counts,
     config_layers,
     count_params,
+    init_weights,
     layer_param_counts,
     load_weights_from_file,
+    materialize,
     remove_last_layer,
     vgg,
     vgg16,
@@ -246,6 +249,66 @@ def test_seed_none_uses_the_global_generator() -> None:
     assert torch.equal(a.features[0].weight, b.features[0].weight)
 
 
+def test_same_weights_whatever_the_number_of_threads() -> None:
+    threads = torch.get_num_threads()
+    try:
+        torch.set_num_threads(1)
+        one = vgg(SMALL, 5, seed=3)
+        torch.set_num_threads(2)
+        two = vgg(SMALL, 5, seed=3)
+    finally:
+        torch.set_num_threads(threads)
+    for (key, a), b in zip(one.state_dict().items(), two.state_dict().values(), strict=True):
+        assert torch.equal(a, b), key
+
+
+def test_each_piece_has_its_own_random_numbers() -> None:
+    # A weight larger than INIT_CHUNK is drawn in pieces, each from its own generator.
+    layer = materialize(nn.Linear(INIT_CHUNK // 1024 + 1, 2048, device="meta"))
+    init_weights(layer, seed=0)
+    flat = layer.weight.detach().view(-1)
+    assert flat.numel() > INIT_CHUNK
+    assert not torch.equal(flat[:1000], flat[INIT_CHUNK : INIT_CHUNK + 1000])
+    assert flat.std().item() == pytest.approx(0.01, rel=0.01)
+    assert not layer.bias.any()
+
+
+def test_conv_std_is_torchs_kaiming_normal_fan_out() -> None:
+    ours = init_weights(nn.Conv2d(64, 128, 3), seed=0).weight.detach()
+    torchs = torch.empty_like(ours)
+    nn.init.kaiming_normal_(
+        torchs, mode="fan_out", nonlinearity="relu", generator=torch.Generator().manual_seed(0)
+    )
+    assert ours.std().item() == pytest.approx(torchs.std().item(), rel=0.02)
+
+
+def test_materialize_gives_storage_like_to_empty() -> None:
+    class Tied(nn.Module):
+        def __init__(self) -> None:
+            super().__init__()
+            self.a = nn.Linear(3, 3)
+            self.b = nn.Linear(3, 3)
+            self.b.weight = self.a.weight  # shared: must stay shared
+            self.norm = nn.BatchNorm1d(3)
+            self.a.bias.requires_grad_(False)
+
+    with torch.device("meta"):
+        model = Tied()
+    expected = {k: (t.shape, t.dtype) for k, t in model.state_dict(keep_vars=True).items()}
+    assert materialize(model) is model
+    state = model.state_dict(keep_vars=True)
+    assert {k: (t.shape, t.dtype) for k, t in state.items()} == expected
+    assert all(t.device.type == "cpu" for t in state.values())
+    assert model.b.weight is model.a.weight and isinstance(model.a.weight, nn.Parameter)
+    assert not model.a.bias.requires_grad and model.b.bias.requires_grad
+    assert list(dict(model.named_buffers())) == [
+        "norm.running_mean",
+        "norm.running_var",
+        "norm.num_batches_tracked",
+    ]
+    assert model.norm.num_batches_tracked.dtype == torch.long
+
+
 # --- parameter counts --------------------------------------------------------------------------
 
 
@@ -397,6 +460,10 @@ def test_init_follows_torchvision(real_vgg16: VGG) -> None:
     conv = real_vgg16.features[28]  # 512 * 512 * 9 weights, fan_out = 512 * 9
     assert conv.weight.std().item() == pytest.approx((2 / (512 * 9)) ** 0.5, rel=0.01)
     assert conv.weight.mean().item() == pytest.approx(0.0, abs=1e-4)
+    convs = [m for m in real_vgg16.features if isinstance(m, nn.Conv2d)]
+    for conv, out_channels in zip(convs, VGG16_CONV_CHANNELS, strict=True):
+        expected = (2 / (out_channels * 9)) ** 0.5  # Kaiming normal, fan_out, ReLU gain
+        assert conv.weight.std().item() == pytest.approx(expected, rel=0.06)
     assert real_vgg16.classifier[3].weight.std().item() == pytest.approx(0.01, rel=0.01)
     for name, tensor in real_vgg16.named_parameters():
         if name.endswith("bias"):

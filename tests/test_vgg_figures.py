@@ -7,6 +7,7 @@ from __future__ import annotations
 import re
 import xml.etree.ElementTree as ET
 
+import matplotlib
 import numpy as np
 import pytest
 import torch
@@ -38,10 +39,14 @@ from helpers.vgg import (
     vgg16,
 )
 from helpers.vgg_figures import (
+    MAP_COLOURMAP,
+    MAP_GAP,
     display_image,
     figure_feature_maps,
     figure_params_per_layer,
     figure_stacked_vs_large,
+    map_mosaic,
+    scaled_to_own_range,
     short_layer_names,
     strongest_channels,
 )
@@ -195,6 +200,21 @@ def test_measure_forward_returns_the_models_output() -> None:
         measure_forward("vgg16", x)  # type: ignore[arg-type]
 
 
+def test_measure_forward_by_block_is_one_pass_of_forward_by_block() -> None:
+    model = small_model()
+    x = torch.randn(1, 3, 28, 28, generator=torch.Generator().manual_seed(0))
+    cost = measure_forward(model, x, by_block=True)
+    expected = forward_by_block(model, x)
+    assert cost.blocks is not None and list(cost.blocks) == list(expected)
+    for name, tensor in expected.items():
+        torch.testing.assert_close(cost.blocks[name], tensor)
+    assert cost.output is cost.blocks["output"]
+    torch.testing.assert_close(cost.output, model(x))
+    assert measure_forward(model, x).blocks is None
+    with pytest.raises(TypeError, match="by_block"):
+        measure_forward(nn.Linear(2, 2), torch.zeros(1, 2), by_block=True)
+
+
 # --- the article's sizes and torchinfo's ---------------------------------------------------------
 
 
@@ -306,18 +326,53 @@ def test_strongest_channels() -> None:
         strongest_channels(maps[0], 1)
 
 
+def test_scaled_to_own_range() -> None:
+    scaled = scaled_to_own_range(torch.tensor([[2.0, 4.0], [3.0, 6.0]]))
+    np.testing.assert_allclose(scaled, [[0.0, 0.5], [0.25, 1.0]])
+    assert not scaled_to_own_range(torch.full((2, 2), 7.0)).any()  # a flat map: all dark
+
+
+def test_map_mosaic_tiles_the_strongest_maps() -> None:
+    model = small_model()
+    batch = image_batch(np.random.default_rng(0).random((40, 40, 3)).astype(np.float32), 28)
+    outputs = forward_by_block(model, batch)  # block1: 8x14x14, block2: 16x7x7
+    mosaic = map_mosaic(outputs, per_block=2)
+    viridis = matplotlib.colormaps[MAP_COLOURMAP]
+    assert mosaic.blocks == ["block1", "block2"] and mosaic.tile == (14, 14)
+    assert mosaic.image.shape == (2 * 14 + MAP_GAP, 2 * 14 + MAP_GAP, 3)
+    assert mosaic.channels == [strongest_channels(outputs[b], 2) for b in mosaic.blocks]
+    # Top left: block1's strongest map, scaled to its range and coloured with viridis.
+    first = scaled_to_own_range(outputs["block1"][0, mosaic.channels[0][0]])
+    np.testing.assert_allclose(mosaic.image[:14, :14], viridis(first)[..., :3])
+    # Bottom right: block2's second map, each 7x7 pixel repeated into a 2x2 square.
+    second = scaled_to_own_range(outputs["block2"][0, mosaic.channels[1][1]])
+    enlarged = np.repeat(np.repeat(second, 2, axis=0), 2, axis=1)
+    np.testing.assert_allclose(mosaic.image[-14:, -14:], viridis(enlarged)[..., :3])
+    # White gaps between the tiles.
+    assert (mosaic.image[14 : 14 + MAP_GAP] == 1).all()
+    assert (mosaic.image[:, 14 : 14 + MAP_GAP] == 1).all()
+    with pytest.raises(ValueError, match="outputs"):
+        map_mosaic({"output": outputs["output"]})
+    with pytest.raises(ValueError, match="per_block"):
+        map_mosaic(outputs, per_block=0)
+
+
 def test_feature_maps_figure_shows_each_block() -> None:
     model = small_model()
     image = np.random.default_rng(0).random((40, 40, 3)).astype(np.float32)
     batch = image_batch(image, size=28)
     outputs = forward_by_block(model, batch)
     fig = figure_feature_maps(outputs, batch, per_block=2)
-    assert len(fig.axes) == 1 + 2 * 2
-    titles = [ax.get_title() for ax in fig.axes if ax.get_title()]
-    assert titles == ["input 28×28", "block1\n8×14×14", "block2\n16×7×7"]
-    shown = fig.axes[1].images[0].get_array()
-    channel = strongest_channels(outputs["block1"], 2)[0]
-    np.testing.assert_allclose(shown, outputs["block1"][0, channel].numpy())
+    photo, maps = fig.axes
+    assert photo.get_title() == "input 28×28"
+    np.testing.assert_allclose(photo.images[0].get_array(), display_image(batch))
+    np.testing.assert_allclose(maps.images[0].get_array(), map_mosaic(outputs, 2).image)
+    labels = [text.get_text() for text in maps.texts]
+    channels = [strongest_channels(outputs[b], 2) for b in ("block1", "block2")]
+    assert labels == [
+        f"block1\n8×14×14\nchannels {channels[0][0]}, {channels[0][1]}",
+        f"block2\n16×7×7\nchannels {channels[1][0]}, {channels[1][1]}",
+    ]
     with pytest.raises(ValueError, match="outputs"):
         figure_feature_maps({"output": outputs["output"]}, batch)
 
