@@ -2,11 +2,11 @@
 
 Drawing a figure costs a few tenths of a second, most of a notebook's Run All beyond its
 imports. So the PNG of every figure call the notebooks make is kept in `figures/cache/`, named
-by a key made of the function, the values of all its arguments (arrays and models by content)
-and a hash of every helpers source file and the matplotlib version. A call whose key is in
-the cache is shown from it without drawing; any other call (new arguments, edited helpers, data
-that differ in the last bit on another machine) is drawn as usual. So the cache can make a
-figure slower, never different. Modes (environment variable SERIES_FIGURE_CACHE):
+by a key made of the function, the values of all its arguments (arrays and models by content),
+a hash of every helpers source file and the matplotlib and Pillow versions. A call whose key
+is in the cache is shown from it without drawing; any other call (new arguments, edited
+helpers, data that differ in the last bit on another machine) is drawn as usual. So the cache
+can make a figure slower, never different. Modes (environment variable SERIES_FIGURE_CACHE):
   "on" (default)  use the cache;
   "off"           always draw;
   "verify"        draw every call and warn where a cached PNG differs from the drawing
@@ -14,6 +14,7 @@ figure slower, never different. Modes (environment variable SERIES_FIGURE_CACHE)
   "record"        draw every call and store its PNG (`make execute`, `make figures`).
 `python -m helpers.figure_cache refresh` empties the cache and records it again from
 every notebook; `... prune` removes entries of an older code version.
+
 This module imports no matplotlib drawing code: a notebook whose figures all come from the
 cache never loads it (a few tenths of a second per kernel). Figure modules import it inside
 the figure functions for the same reason.
@@ -93,8 +94,11 @@ class Unkeyable(TypeError):
 
 @functools.lru_cache(maxsize=1)
 def code_version() -> str:
-    """A hash of every helpers source file and the matplotlib version."""
-    digest = hashlib.sha256(f"matplotlib {matplotlib.__version__}\n".encode())
+    """A hash of every helpers source file and of the matplotlib and Pillow versions."""
+    import PIL
+
+    versions = f"matplotlib {matplotlib.__version__}\nPillow {PIL.__version__}\n"
+    digest = hashlib.sha256(versions.encode())
     for path in sorted(HELPERS_DIR.glob("*.py")):
         digest.update(path.name.encode() + b"\0" + path.read_bytes().replace(b"\r\n", b"\n"))
     return digest.hexdigest()[:16]

@@ -6,16 +6,17 @@ from functools import lru_cache
 
 import matplotlib.cbook as cbook
 import numpy as np
+from PIL import Image
 
 SAMPLE_PHOTO = "grace_hopper.jpg"
 
 
 @lru_cache(maxsize=1)
 def _photo_rgb() -> np.ndarray:
-    import matplotlib.image  # imported here: it loads matplotlib's drawing code
-
-    with cbook.get_sample_data(SAMPLE_PHOTO) as handle:
-        return matplotlib.image.imread(handle, format="jpeg")
+    # Decoded with Pillow (matplotlib's own dependency), as matplotlib.image.imread would,
+    # without loading matplotlib's drawing code.
+    with cbook.get_sample_data(SAMPLE_PHOTO) as handle, Image.open(handle) as image:
+        return np.asarray(image.convert("RGB"))
 
 
 def sample_photo(grey: bool = True) -> np.ndarray:

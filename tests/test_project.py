@@ -22,6 +22,7 @@ def test_lock_pins_everything_exactly():
         "torch",
         "numpy",
         "matplotlib",
+        "pillow",
         "ipywidgets",
         "jupyterlab",
         "torchinfo",
