@@ -88,7 +88,6 @@ student: $(STAMP)
 execute: $(STAMP)
 	SERIES_FIGURE_CACHE=record $(BIN)/jupyter nbconvert --to notebook --execute --inplace \
 		--ExecutePreprocessor.timeout=600 --ExecutePreprocessor.kernel_name=python3 $(NB)
-	$(BIN)/python -m helpers.figure_cache prune
 
 # figures/*.png, and figures/cache recorded again from every notebook.
 figures: $(STAMP)

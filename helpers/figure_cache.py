@@ -2,9 +2,10 @@
 
 Drawing a figure costs a few tenths of a second, most of a notebook's Run All beyond its
 imports. So the PNG of every figure call the notebooks make is kept in `figures/cache/`, named
-by a key made of the function, the values of all its arguments (arrays and models by content),
-a hash of every helpers source file and the matplotlib and Pillow versions. A call whose key
-is in the cache is shown from it without drawing; any other call (new arguments, edited
+by a key made of the function and the values of all its arguments (arrays and models by
+content), beside the code version it was drawn with: a hash of every helpers source file and
+the matplotlib and Pillow versions. A call whose key is in the cache with the current code
+version is shown from it without drawing; any other call (new arguments, edited
 helpers, data that differ in the last bit on another machine) is drawn as usual. So the cache
 can make a figure slower, never different. Modes (environment variable SERIES_FIGURE_CACHE):
   "on" (default)  use the cache;
@@ -12,8 +13,9 @@ can make a figure slower, never different. Modes (environment variable SERIES_FI
   "verify"        draw every call and warn where a cached PNG differs from the drawing
                   (the test command runs the notebooks once this way);
   "record"        draw every call and store its PNG (`make execute`, `make figures`).
-`python -m helpers.figure_cache refresh` empties the cache and records it again from
-every notebook; `... prune` removes entries of an older code version.
+`python -m helpers.figure_cache refresh` records the cache again from every notebook and drops
+every other entry (`refresh NOTEBOOK ...` records those only); `... prune` removes entries of
+an older code version.
 
 This module imports no matplotlib drawing code: a notebook whose figures all come from the
 cache never loads it (a few tenths of a second per kernel). Figure modules import it inside
@@ -30,6 +32,7 @@ import inspect
 import json
 import os
 import sys
+import time
 import warnings
 from collections.abc import Callable, Mapping
 from pathlib import Path
@@ -148,10 +151,15 @@ def _feed(digest: Any, value: Any) -> None:
 
 
 def cache_key(draw: Callable[..., Any], args: tuple, kwargs: dict) -> str | None:
-    """The cache key of the call draw(*args, **kwargs), or None where an argument is unkeyable."""
+    """The cache key of the call draw(*args, **kwargs), or None where an argument is unkeyable.
+
+    The key names the call only; the code version is stored beside the PNG (see lookup), so
+    that recording again after a change to helpers/ rewrites the same files, and git stores
+    nothing new for a figure whose pixels did not change.
+    """
     bound = inspect.signature(draw).bind(*args, **kwargs)
     bound.apply_defaults()
-    digest = hashlib.sha256(f"{draw.__module__}.{draw.__qualname__}\0{code_version()}".encode())
+    digest = hashlib.sha256(f"{draw.__module__}.{draw.__qualname__}".encode())
     try:
         _feed(digest, dict(bound.arguments))
     except Unkeyable:
@@ -168,10 +176,13 @@ def _paths(key: str, directory: Path | None = None) -> tuple[Path, Path]:
 
 
 def lookup(key: str, directory: Path | None = None) -> tuple[bytes, str] | None:
-    """(PNG bytes, text shown for the figure) stored under `key`, or None."""
+    """(PNG bytes, text shown for the figure) stored under `key` by the current code, or None."""
     png_path, info_path = _paths(key, directory)
     try:
-        return png_path.read_bytes(), json.loads(info_path.read_text())["text"]
+        info = json.loads(info_path.read_text())
+        if info["code_version"] != code_version():
+            return None
+        return png_path.read_bytes(), info["text"]
     except (OSError, ValueError, KeyError):
         return None
 
@@ -243,18 +254,27 @@ def prune(directory: Path | None = None) -> list[Path]:
     return removed
 
 
-def refresh(notebooks: list[Path]) -> int:
-    """Empty the cache and record it again by running `notebooks`; return the entry count."""
+def refresh(notebooks: list[Path], complete: bool = True) -> int:
+    """Record the figures of `notebooks` by running them, then prune; return the entry count.
+
+    With `complete` (the notebooks are the whole series) entries that no notebook drew in this
+    run are removed too; otherwise the other notebooks' current entries are kept.
+    """
     import nbformat
     from nbclient import NotebookClient
 
-    for path in list(CACHE_DIR.glob("*.png")) + list(CACHE_DIR.glob("*.json")):
-        path.unlink()
+    started = time.time()
     os.environ[MODE_VARIABLE] = "record"  # the kernels inherit it
     for path in notebooks:
         nb = nbformat.read(path, as_version=4)
         resources = {"metadata": {"path": str(path.parent)}}
         NotebookClient(nb, timeout=600, kernel_name="python3", resources=resources).execute()
+    prune()
+    if complete:
+        for info_path in CACHE_DIR.glob("*.json"):
+            if info_path.stat().st_mtime < started:  # not drawn by any notebook now
+                info_path.unlink()
+                info_path.with_suffix(".png").unlink(missing_ok=True)
     return len(list(CACHE_DIR.glob("*.png")))
 
 
@@ -264,10 +284,10 @@ def main(argv: list[str]) -> int:
         print(f"removed {len(prune())} stale cache files")
         return 0
     if argv[:1] == ["refresh"]:
-        notebooks = [Path(p) for p in argv[1:]] or sorted(
-            (HELPERS_DIR.parent / "notebooks").glob("*.ipynb")
-        )
-        print(f"recorded {refresh(notebooks)} figures into {CACHE_DIR.name}/")
+        chosen = [Path(p) for p in argv[1:]]
+        notebooks = chosen or sorted((HELPERS_DIR.parent / "notebooks").glob("*.ipynb"))
+        count = refresh(notebooks, complete=not chosen)
+        print(f"the cache holds {count} figures (figures/{CACHE_DIR.name}/)")
         return 0
     print(main.__doc__, file=sys.stderr)
     return 2

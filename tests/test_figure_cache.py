@@ -119,6 +119,7 @@ def test_prune_removes_entries_of_another_code_version(cache_dir):
     info = cache_dir / "figure_bars-old.json"
     info.write_text(json.dumps({"text": "text", "code_version": "older"}))
     (cache_dir / "orphan.png").write_bytes(b"png")
+    assert lookup("figure_bars-old", cache_dir) is None  # drawn by other helpers: not used
     removed = {path.name for path in prune(cache_dir)}
     assert removed == {"figure_bars-old.json", "figure_bars-old.png", "orphan.png"}
     assert lookup("figure_bars-current", cache_dir) == (b"png", "text")
