@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import argparse
 import datetime
-import json
 import os
 import platform
 import random
@@ -32,7 +31,7 @@ from pathlib import Path
 import nbformat
 import psutil
 
-from helpers.figure_cache import CACHE_DIR, MODE_VARIABLE, code_version
+from helpers.figure_cache import CACHE_DIR, MODE_VARIABLE, stale_entries
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "tests"))
@@ -193,11 +192,10 @@ def notebook_times(rounds: int = ROUNDS) -> dict:
 
 def cache_state() -> str:
     """How many figures the cache holds, and whether they were drawn by the current helpers."""
-    infos = sorted(CACHE_DIR.glob("*.json"))
-    current = sum(json.loads(p.read_text())["code_version"] == code_version() for p in infos)
-    if current == len(infos):
-        return f"{current} figures, all drawn by the current helpers"
-    return f"{len(infos)} figures, {len(infos) - current} of them stale: run `make figures`"
+    count, stale = len(list(CACHE_DIR.glob("*.json"))), len(stale_entries())
+    if not stale:
+        return f"{count} figures, all drawn by the current helpers"
+    return f"{count} figures, {stale} of them stale: run `make figures`"
 
 
 # In the page: time from a key press inside an explorer to the next change of its view.

@@ -233,20 +233,29 @@ def cached_figure(draw: Callable[P, Figure]) -> Callable[P, Figure]:
     return wrapper
 
 
-def prune(directory: Path | None = None) -> list[Path]:
-    """Remove the entries drawn with another code version; return the removed paths."""
+def stale_entries(directory: Path | None = None) -> list[Path]:
+    """The entries' JSON files drawn with another code version (or unreadable), sorted."""
     folder = CACHE_DIR if directory is None else directory
-    removed = []
+    stale = []
     for info_path in sorted(folder.glob("*.json")):
         try:
             version = json.loads(info_path.read_text()).get("code_version")
         except ValueError:
             version = None
         if version != code_version():
-            for path in (info_path, info_path.with_suffix(".png")):
-                if path.exists():
-                    path.unlink()
-                    removed.append(path)
+            stale.append(info_path)
+    return stale
+
+
+def prune(directory: Path | None = None) -> list[Path]:
+    """Remove the entries drawn with another code version; return the removed paths."""
+    folder = CACHE_DIR if directory is None else directory
+    removed = []
+    for info_path in stale_entries(folder):
+        for path in (info_path, info_path.with_suffix(".png")):
+            if path.exists():
+                path.unlink()
+                removed.append(path)
     for png_path in sorted(folder.glob("*.png")):
         if not png_path.with_suffix(".json").exists():
             png_path.unlink()

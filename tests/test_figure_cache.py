@@ -16,9 +16,9 @@ from helpers.figure_cache import (
     CachedFigure,
     cache_key,
     cached_figure,
-    code_version,
     lookup,
     prune,
+    stale_entries,
     store,
 )
 from helpers.figures import FIGURES
@@ -128,7 +128,7 @@ def test_prune_removes_entries_of_another_code_version(cache_dir):
 def test_the_committed_cache_is_of_the_current_code():
     infos = sorted(CACHE_DIR.glob("*.json"))
     assert infos, "figures/cache is empty: run `make figures`"
-    stale = [p.name for p in infos if json.loads(p.read_text())["code_version"] != code_version()]
+    stale = [p.name for p in stale_entries()]
     assert not stale, f"drawn with older helpers: {stale}; run `make figures`"
     pngs = {p.stem for p in CACHE_DIR.glob("*.png")}
     assert pngs == {p.stem for p in infos}
