@@ -7,7 +7,7 @@ STAMP := $(VENV)/.installed
 NB ?= notebooks/[0-9]*.ipynb
 PIP := $(BIN)/python -m pip --disable-pip-version-check
 ROOT_FLAG := $(shell [ "$$(id -u)" = 0 ] && echo --allow-root)
-# reveal.js and friends for offline slides, from npm once (pins: NPM_PACKAGES in helpers/slides.py).
+# reveal.js and friends for offline slides, from npm once (pins: NPM_PACKAGES in tools/slides.py).
 SLIDES_ASSETS := build/slides-assets/.installed
 # Debian's headless Chromium for tests/browser, installed once with apt where we are root.
 BROWSER_STAMP := $(VENV)/.browser
@@ -56,43 +56,40 @@ lab: $(STAMP)
 		$(ROOT_FLAG)
 
 # Everything once (unit, browser, server and nbval tests), then every notebook a second time
-# in a row under nbval: no state left behind, no nondeterminism. The second run draws every
-# figure and warns (failing nbval) where figures/cache holds a different PNG.
+# in a row under nbval: no state left behind, no nondeterminism.
 test: $(STAMP) $(BROWSER_STAMP) $(SLIDES_ASSETS)
 	$(PYTEST)
-	SERIES_FIGURE_CACHE=verify $(PYTEST) notebooks
+	$(PYTEST) notebooks
 
 lint: $(STAMP)
-	$(BIN)/ruff check helpers tests bench
-	$(BIN)/ruff format --check helpers tests bench
-	$(BIN)/python -m helpers.slides tag --check notebooks/*.ipynb
+	$(BIN)/ruff check helpers tools tests bench notebooks
+	$(BIN)/ruff format --check helpers tools tests bench notebooks
+	$(BIN)/python -m tools.slides tag --check notebooks/*.ipynb
 
 # Offline reveal.js decks in build/slides/ (open build/slides/index.html).
 slides: $(STAMP) $(SLIDES_ASSETS)
-	$(BIN)/python -m helpers.slides build --out build/slides
+	$(BIN)/python -m tools.slides build --out build/slides
 
 # npm install once (stamp), outside the test's offline namespace; without npm the slides
 # browser test skips (and fails under CI=true).
 $(SLIDES_ASSETS): | $(STAMP)
 	@if command -v npm >/dev/null; then \
-		$(BIN)/python -m helpers.slides assets --prefix build/slides-assets \
+		$(BIN)/python -m tools.slides assets --prefix build/slides-assets \
 		|| echo "could not install slide assets: the slides browser test will skip"; \
 	else echo "no npm (Node.js): make slides cannot run; the slides browser test will skip"; fi
 
 # The student edition: every notebook with its answer cells emptied and outputs cleared.
 student: $(STAMP)
-	$(BIN)/python -m helpers.student --out build/student
+	$(BIN)/python -m tools.student --out build/student
 
-# Re-execute notebooks in place from fresh kernels (NB=notebooks/01_why_cnn.ipynb for one),
-# drawing every figure and recording its PNG in figures/cache (helpers.figure_cache).
+# Re-execute notebooks in place from fresh kernels (NB=notebooks/01_why_cnn.ipynb for one).
 execute: $(STAMP)
-	SERIES_FIGURE_CACHE=record $(BIN)/jupyter nbconvert --to notebook --execute --inplace \
+	$(BIN)/jupyter nbconvert --to notebook --execute --inplace \
 		--ExecutePreprocessor.timeout=600 --ExecutePreprocessor.kernel_name=python3 $(NB)
 
-# figures/*.png, and figures/cache recorded again from every notebook.
+# figures/*.png for the README and the static slides, drawn from the lessons' figure functions.
 figures: $(STAMP)
-	$(BIN)/python -m helpers.figures
-	$(BIN)/python -m helpers.figure_cache refresh
+	$(BIN)/python -m tools.figures
 
 bench: $(STAMP)
 	$(BIN)/python bench/run_all.py

@@ -24,7 +24,7 @@ import time
 
 import torch
 
-from helpers.rnn import (
+from helpers.core.rnn import (
     BIDIRECTIONAL,
     DIRECTION_EPOCHS,
     EPOCHS,
@@ -45,15 +45,15 @@ BUDGET_S = 0.5
 # The notebook cells that train, each timed in its own fresh process (imports not timed).
 CELLS: dict[str, tuple[str, str]] = {
     "05 trained_taggers(0)": (
-        "from helpers.rnn import tagger_datasets, trained_taggers",
+        "from helpers.core.rnn import tagger_datasets, trained_taggers",
         "train, test = tagger_datasets(0)\nmodels = trained_taggers(0)",
     ),
     "05 measured_results(0)": (
-        "from helpers.rnn import measured_results, trained_taggers\ntrained_taggers(0)",
+        "from helpers.core.rnn import measured_results, trained_taggers\ntrained_taggers(0)",
         "results = measured_results(0)",
     ),
     "08 compare_directions(0)": (
-        "from helpers.rnn import compare_directions",
+        "from helpers.core.rnn import compare_directions",
         "directions = compare_directions(seed=0)",
     ),
 }

@@ -56,7 +56,7 @@ def widget_latencies(repeats: int = 3) -> list[tuple[str, int, float, float]]:
     """(widget, updates, p50 ms, p95 ms) for every widget over sweeps and random moves."""
     from test_widgets import control_values
 
-    from helpers.widget_registry import WIDGETS
+    from tools.widget_registry import WIDGETS
 
     rows = []
     for name, factory in WIDGETS.items():

@@ -8,7 +8,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from torch import nn
 
-from helpers.arithmetic import as_pair, check_int, conv2d_param_count, linear_param_count
+from helpers.core.arithmetic import as_pair, check_int, conv2d_param_count, linear_param_count
 
 
 def count(module: nn.Module) -> int:

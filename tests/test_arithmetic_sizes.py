@@ -11,7 +11,7 @@ from hypothesis import example, given, settings
 from hypothesis import strategies as st
 from torch import nn
 
-from helpers.arithmetic import (
+from helpers.core.arithmetic import (
     ReceptiveFieldStep,
     conv_output_size,
     conv_padding_amounts,

@@ -3,7 +3,7 @@
 import pytest
 import torch
 
-from helpers.rnn import (
+from helpers.core.rnn import (
     BIDIRECTIONAL,
     GOOD_ACCURACY,
     POOR_ACCURACY,
@@ -13,7 +13,7 @@ from helpers.rnn import (
     tag_sentence,
     trained_direction_taggers,
 )
-from helpers.text import (
+from helpers.core.text import (
     CITY_LABEL,
     CUE_AFTER_TEMPLATES,
     DATE_LABEL,
@@ -63,7 +63,7 @@ def test_bidirectional_succeeds_on_both(results):
 
 
 def test_results_repeat_at_printed_precision(results):
-    from helpers import rnn
+    from helpers.core import rnn
 
     rnn._cached_direction_taggers.cache_clear()
     again = compare_directions(seed=0)

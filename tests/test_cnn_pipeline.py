@@ -9,14 +9,13 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from torch import nn
 
-from helpers.arithmetic import conv_output_size, pool_output_size
-from helpers.cnn_pipeline import (
+from helpers.core.arithmetic import conv_output_size, pool_output_size
+from helpers.core.cnn_pipeline import (
     AVERAGE_FILTER,
     EDGE_FILTERS,
     FILTER_NAMES,
     LATER_FILTERS,
     conv_relu_pool,
-    display_limit,
     edge_filter_bank,
     max_stages,
     photo_stages,
@@ -26,8 +25,9 @@ from helpers.cnn_pipeline import (
     stage_filters,
     stage_shapes,
 )
-from helpers.conv import conv2d_by_hand
-from helpers.pooling import pool2d_by_hand
+from helpers.core.conv import conv2d_by_hand
+from helpers.core.pooling import pool2d_by_hand
+from helpers.lessons.pooling.figures import display_limit
 
 SETTINGS = settings(max_examples=40, deadline=None, derandomize=True)
 

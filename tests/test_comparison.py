@@ -5,15 +5,10 @@ import torch
 from matplotlib.figure import Figure
 from torch import nn
 
-from helpers.arithmetic import rnn_param_count
-from helpers.comparison import (
-    FAMILIES,
-    family_parameter_counts,
-    figure_family_summary,
-    figure_parameter_growth,
-    growth_exponents,
-)
-from helpers.why_cnn import ARTICLE_CLAIMS
+from helpers.core.arithmetic import rnn_param_count
+from helpers.core.dense_vs_conv import ARTICLE_CLAIMS
+from helpers.core.families import FAMILIES, family_parameter_counts, growth_exponents
+from helpers.lessons.cnn_vs_rnn import figure_family_summary, figure_parameter_growth
 
 META = torch.device("meta")
 

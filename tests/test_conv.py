@@ -11,8 +11,8 @@ import torch.nn.functional as F
 from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
-from helpers.arithmetic import conv_output_size, conv_padding_amounts
-from helpers.conv import (
+from helpers.core.arithmetic import conv_output_size, conv_padding_amounts
+from helpers.core.conv import (
     LECTURE_FILTERS,
     LECTURE_IMAGE,
     conv2d_by_hand,

@@ -13,8 +13,8 @@ from matplotlib.figure import Figure
 from matplotlib.image import AxesImage
 from torch import nn
 
-from helpers.arithmetic import conv_output_size
-from helpers.conv import (
+from helpers.core.arithmetic import conv_output_size
+from helpers.core.conv import (
     LECTURE_FILTERS,
     LECTURE_IMAGE,
     WORKED_BIAS,
@@ -26,13 +26,10 @@ from helpers.conv import (
     conv_matrix_counts,
     conv_weight_indices,
 )
-from helpers.conv_figures import (
-    WEIGHT_COLOURS,
-    figure_padded_convolution,
-    figure_sparse_layer,
-    figure_unrolled_matrix,
-)
-from helpers.figures import FIGURES
+from helpers.lessons.padding_and_stride import figure_padded_convolution
+from helpers.lessons.weight_sharing import figure_sparse_layer, figure_unrolled_matrix
+from helpers.ui.palette import WEIGHT_COLOURS
+from tools.figures import FIGURES
 
 
 def worked_layer() -> nn.Conv2d:

@@ -12,22 +12,25 @@ import torch.nn.functional as F
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from helpers.arithmetic import conv_output_size
-from helpers.conv import LECTURE_FILTERS, LECTURE_IMAGE, conv_as_matrix
-from helpers.conv_figures import OUTPUT_COLOUR, PADDING_COLOUR, WEIGHT_COLOURS, WINDOW_COLOUR
-from helpers.conv_widgets import (
-    UNREAD_COLOUR,
+from helpers.core.arithmetic import conv_output_size
+from helpers.core.conv import LECTURE_FILTERS, LECTURE_IMAGE, conv_as_matrix
+from helpers.lessons.padding_and_stride import (
     ConvExplorer,
     conv_explorer_view,
     output_size_formula,
     padding_stride_explorer,
     read_cells,
-    sharing_terms,
-    weight_sharing_picker,
-    weight_sharing_view,
 )
-from helpers.widget_registry import WIDGETS
-from helpers.widgets import safe_render
+from helpers.lessons.weight_sharing import sharing_terms, weight_sharing_picker, weight_sharing_view
+from helpers.ui.explorer import safe_render
+from helpers.ui.palette import (
+    OUTPUT_COLOUR,
+    PADDING_COLOUR,
+    UNREAD_COLOUR,
+    WEIGHT_COLOURS,
+    WINDOW_COLOUR,
+)
+from tools.widget_registry import WIDGETS
 
 SVG_NS = "{http://www.w3.org/2000/svg}"
 SIZES = st.tuples(

@@ -1,6 +1,7 @@
 """The exercises: answers checked against PyTorch, every typical mistake recognised, odd answers
 answered with a message, and the notebooks' exercise cells wired to the right checks."""
 
+import ast
 import re
 
 import nbformat
@@ -10,17 +11,40 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
-import helpers.exercises as ex
-from helpers.conv import LECTURE_FILTERS, LECTURE_IMAGE
-from helpers.pooling_widgets import EXAMPLE_MAP
-from helpers.rnn import toy_rnn_torch_outputs
-from helpers.student import is_solution, solution_names
-from helpers.text import CITY_LABEL
-from helpers.vgg import vgg16
+import helpers.ui.exercises as kit
+from helpers.core.conv import LECTURE_FILTERS, LECTURE_IMAGE
+from helpers.core.lstm import LectureLSTMCell
+from helpers.core.rnn import toy_rnn_torch_outputs
+from helpers.core.text import CITY_LABEL
+from helpers.core.vgg import vgg16
+from helpers.lessons import (
+    cnn_vs_rnn,
+    padding_and_stride,
+    rnn_slot_filling,
+    weight_sharing,
+    why_cnn,
+)
+from helpers.lessons import vgg16 as vgg_lesson
+from helpers.lessons.lstm_by_hand import exercises as lstm_exercises
+from helpers.lessons.pooling import exercises as pooling_exercises
+from helpers.lessons.pooling.explorers import EXAMPLE_MAP
+from tools.student import is_solution, solution_names
 
 from notebook_files import NOTEBOOK_DIR
 
-NAMES = list(ex.BUILDERS)
+LESSONS = (
+    why_cnn,
+    padding_and_stride,
+    weight_sharing,
+    pooling_exercises,
+    rnn_slot_filling,
+    lstm_exercises,
+    vgg_lesson,
+    cnn_vs_rnn,
+)
+BUILDERS = {name: build for lesson in LESSONS for name, build in lesson.EXERCISES.items()}
+CHECKS = {name: getattr(lesson, name) for lesson in LESSONS for name in lesson.EXERCISES}
+NAMES = list(BUILDERS)
 # Two-way choices: every answer but the right one is a known mistake, so no hint is reachable.
 NAMES_WITH_A_HINT = [n for n in NAMES if n not in {"check_rnn_gradient", "check_lstm_gradient"}]
 CONTENT_NOTEBOOKS = sorted(p.name for p in NOTEBOOK_DIR.glob("0[1-9]_*.ipynb"))
@@ -30,12 +54,12 @@ def params(module: nn.Module) -> int:
     return sum(p.numel() for p in module.parameters())
 
 
-def a_wrong_answer(exercise: ex.Exercise) -> object:
+def a_wrong_answer(exercise: kit.Exercise) -> object:
     """A readable answer that is neither right nor a known mistake."""
-    if exercise.kind == ex.CHOICE:
+    if exercise.kind == kit.CHOICE:
         known = {exercise.answer, *(m.value for m in exercise.mistakes)}
         return next(c for c in exercise.choices.values() if c not in known)
-    if exercise.kind == ex.NUMBERS:
+    if exercise.kind == kit.NUMBERS:
         return tuple(v + 1000 for v in exercise.answer)
     return exercise.answer + 1000
 
@@ -45,47 +69,51 @@ def a_wrong_answer(exercise: ex.Exercise) -> object:
 
 @pytest.mark.parametrize("name", NAMES)
 def test_the_right_answer_is_correct(name):
-    exercise = ex.exercise(name)
-    feedback = getattr(ex, name)(exercise.answer)
-    assert feedback.correct and feedback.status == ex.CORRECT
+    exercise = BUILDERS[name]()
+    feedback = CHECKS[name](exercise.answer)
+    assert feedback.correct and feedback.status == kit.CORRECT
     assert feedback.message == exercise.explanation
     assert str(feedback).startswith("✔ Correct: ")
 
 
 @pytest.mark.parametrize("name", NAMES)
 def test_each_typical_mistake_gets_its_own_message(name):
-    exercise = ex.exercise(name)
+    exercise = BUILDERS[name]()
     assert exercise.mistakes, "an exercise must know at least one typical mistake"
     for mistake in exercise.mistakes:
-        feedback = getattr(ex, name)(mistake.value)
+        feedback = CHECKS[name](mistake.value)
         assert not feedback.correct
-        assert (feedback.status, feedback.message) == (ex.MISTAKE, mistake.message), mistake
+        assert (feedback.status, feedback.message) == (kit.MISTAKE, mistake.message), mistake
     assert len({m.message for m in exercise.mistakes}) == len(exercise.mistakes)
 
 
 @pytest.mark.parametrize("name", NAMES)
 def test_mistakes_differ_from_the_answer_and_from_each_other(name):
-    exercise = ex.exercise(name)
+    exercise = BUILDERS[name]()
     values = [exercise.answer, *(m.value for m in exercise.mistakes)]
     for i, a in enumerate(values):
         for b in values[i + 1 :]:
-            assert not ex._same(a, b, exercise), f"{a!r} and {b!r} cannot be told apart"
+            assert not kit._same(a, b, exercise), f"{a!r} and {b!r} cannot be told apart"
 
 
 @pytest.mark.parametrize("name", NAMES_WITH_A_HINT)
 def test_an_unknown_wrong_answer_gets_the_hint(name):
-    exercise = ex.exercise(name)
-    feedback = getattr(ex, name)(a_wrong_answer(exercise))
-    assert (feedback.correct, feedback.status, feedback.message) == (False, ex.WRONG, exercise.hint)
+    exercise = BUILDERS[name]()
+    feedback = CHECKS[name](a_wrong_answer(exercise))
+    assert (feedback.correct, feedback.status, feedback.message) == (
+        False,
+        kit.WRONG,
+        exercise.hint,
+    )
 
 
 @pytest.mark.parametrize("name", NAMES)
 @pytest.mark.parametrize("answer", [None, ...])
 def test_not_done_yet_is_friendly(name, answer):
-    feedback = getattr(ex, name)(answer)
-    assert not feedback.correct and feedback.status == ex.NOT_DONE
+    feedback = CHECKS[name](answer)
+    assert not feedback.correct and feedback.status == kit.NOT_DONE
     assert str(feedback).startswith("… Not done yet: replace None")
-    assert getattr(ex, name)() == feedback  # the answer defaults to None
+    assert CHECKS[name]() == feedback  # the answer defaults to None
 
 
 ODD_ANSWERS = ["abc", "", "78,500", b"1", object(), [[1, 2]], {"a": 1}, float("nan"), True, -1j]
@@ -94,57 +122,57 @@ ODD_ANSWERS = ["abc", "", "78,500", b"1", object(), [[1, 2]], {"a": 1}, float("n
 @pytest.mark.parametrize("name", NAMES)
 def test_odd_answers_get_a_message_not_a_traceback(name):
     for answer in ODD_ANSWERS:
-        feedback = getattr(ex, name)(answer)
+        feedback = CHECKS[name](answer)
         assert not feedback.correct, answer
-        assert feedback.status in {ex.INVALID, ex.WRONG, ex.MISTAKE}, answer
+        assert feedback.status in {kit.INVALID, kit.WRONG, kit.MISTAKE}, answer
         assert feedback.message and "Traceback" not in feedback.message
 
 
 def test_messages_say_what_is_wrong_with_the_form():
-    assert "without quotes: 78500" in ex.check_dense_params("78,500").message
-    assert "a comma separates values" in ex.check_vgg_conv_params((295, 168)).message
-    assert "(channels, height, width)" in ex.check_conv_output_shape((1, 8, 12, 12)).message
-    assert "[y1, y2]" in ex.check_toy_rnn_output(16).message
-    assert "'departure'" in ex.check_rnn_label("Paris").message
-    assert "(in quotes)" in ex.check_rnn_label(3).message
-    assert "floor" in ex.check_conv_output_side(6.5).message
+    assert "without quotes: 78500" in why_cnn.check_dense_params("78,500").message
+    assert "a comma separates values" in vgg_lesson.check_vgg_conv_params((295, 168)).message
+    assert (
+        "(channels, height, width)"
+        in padding_and_stride.check_conv_output_shape((1, 8, 12, 12)).message
+    )
+    assert "[y1, y2]" in rnn_slot_filling.check_toy_rnn_output(16).message
+    assert "'departure'" in rnn_slot_filling.check_rnn_label("Paris").message
+    assert "(in quotes)" in rnn_slot_filling.check_rnn_label(3).message
+    assert "floor" in padding_and_stride.check_conv_output_side(6.5).message
 
 
 def test_answers_in_other_forms_are_accepted():
-    right = ex.exercise("check_conv_output_shape").answer
+    right = BUILDERS["check_conv_output_shape"]().answer
     for form in (list(right), torch.Size(right), np.array(right), torch.tensor(right)):
-        assert ex.check_conv_output_shape(form).correct, form
-    answer = ex.exercise("check_dense_params").answer
+        assert padding_and_stride.check_conv_output_shape(form).correct, form
+    answer = BUILDERS["check_dense_params"]().answer
     for form in (float(answer), np.int64(answer), torch.tensor(answer)):
-        assert ex.check_dense_params(form).correct, form
+        assert why_cnn.check_dense_params(form).correct, form
     for form in ("Departure", " departure ", "DEPARTURE"):
-        assert ex.check_rnn_label(form).correct
-    assert ex.check_rnn_gradient("explodes").correct
-    assert ex.check_lstm_gradient("Vanishes").correct
+        assert rnn_slot_filling.check_rnn_label(form).correct
+    assert cnn_vs_rnn.check_rnn_gradient("explodes").correct
+    assert cnn_vs_rnn.check_lstm_gradient("Vanishes").correct
 
 
 def test_the_typical_hints_named_in_the_issue():
-    assert "forgot the biases" in ex.check_dense_params(78_400).message
-    assert "padding goes on both sides" in ex.check_conv_output_side(6).message
-    assert "spans every input channel" in ex.check_conv_params(1_664).message
-    assert "stride defaults to the kernel size" in ex.check_pool_output_side(5).message
-
-
-def test_unknown_exercise_name_raises():
-    with pytest.raises(ValueError, match="name"):
-        ex.exercise("check_nothing")
+    assert "forgot the biases" in why_cnn.check_dense_params(78_400).message
+    assert "padding goes on both sides" in padding_and_stride.check_conv_output_side(6).message
+    assert "spans every input channel" in why_cnn.check_conv_params(1_664).message
+    assert (
+        "stride defaults to the kernel size" in pooling_exercises.check_pool_output_side(5).message
+    )
 
 
 # --- Feedback display ----------------------------------------------------------------------------
 
 
 def test_feedback_text_and_html():
-    feedback = ex.Feedback(False, "a < b & 'c'", ex.MISTAKE)
+    feedback = kit.Feedback(False, "a < b & 'c'", kit.MISTAKE)
     assert str(feedback) == repr(feedback) == "✘ Not quite: a < b & 'c'"
     html = feedback._repr_html_()
     assert "a &lt; b &amp; &#x27;c&#x27;" in html and "<b>✘ Not quite:</b>" in html
-    assert "Correct" in ex.Feedback(True, "x", ex.CORRECT)._repr_html_()
-    assert ex.Feedback(True, "x", ex.CORRECT) == ex.Feedback(True, "x", ex.CORRECT)
+    assert "Correct" in kit.Feedback(True, "x", kit.CORRECT)._repr_html_()
+    assert kit.Feedback(True, "x", kit.CORRECT) == kit.Feedback(True, "x", kit.CORRECT)
 
 
 # --- The answers, computed independently with PyTorch -------------------------------------------
@@ -166,102 +194,109 @@ def vgg_block_ends(side):
 
 
 def test_01_answers_match_pytorch():
-    side, units = ex.DENSE_SIDE, ex.DENSE_UNITS
-    assert ex.exercise("check_dense_params").answer == params(nn.Linear(side * side, units))
-    conv = nn.Conv2d(ex.CONV_CHANNELS, ex.CONV_KERNELS, ex.CONV_KERNEL)
-    assert ex.exercise("check_conv_params").answer == params(conv) == 4_864
+    side, units = why_cnn.DENSE_SIDE, why_cnn.DENSE_UNITS
+    assert BUILDERS["check_dense_params"]().answer == params(nn.Linear(side * side, units))
+    conv = nn.Conv2d(why_cnn.CONV_CHANNELS, why_cnn.CONV_KERNELS, why_cnn.CONV_KERNEL)
+    assert BUILDERS["check_conv_params"]().answer == params(conv) == 4_864
 
 
 def test_02_answers_match_pytorch():
-    case = ex.SIDE_CASE
+    case = padding_and_stride.SIDE_CASE
     side = conv_side(case["size"], case["kernel_size"], case["stride"], case["padding"])
-    assert ex.exercise("check_conv_output_side").answer == side == 7
-    case = ex.DILATED_CASE
+    assert BUILDERS["check_conv_output_side"]().answer == side == 7
+    case = padding_and_stride.DILATED_CASE
     side = conv_side(case["size"], case["kernel_size"], dilation=case["dilation"])
-    assert ex.exercise("check_dilated_output_side").answer == side
-    case = ex.SHAPE_CASE
+    assert BUILDERS["check_dilated_output_side"]().answer == side
+    case = padding_and_stride.SHAPE_CASE
     layer = nn.Conv2d(
         case["in_channels"], case["out_channels"], case["kernel_size"], padding=case["padding"]
     )
     with torch.no_grad():
         shape = layer(torch.zeros(1, case["in_channels"], case["size"], case["size"])).shape
-    assert ex.exercise("check_conv_output_shape").answer == tuple(shape[1:])
-    grouped = nn.Conv2d(**ex.GROUPED_CASE)
-    assert ex.exercise("check_grouped_params").answer == params(grouped) == 304
+    assert BUILDERS["check_conv_output_shape"]().answer == tuple(shape[1:])
+    grouped = nn.Conv2d(**padding_and_stride.GROUPED_CASE)
+    assert BUILDERS["check_grouped_params"]().answer == params(grouped) == 304
 
 
 def test_03_answers_match_pytorch():
-    n, k = ex.MATRIX_IMAGE_SIDE, ex.MATRIX_KERNEL
+    n, k = weight_sharing.MATRIX_IMAGE_SIDE, weight_sharing.MATRIX_KERNEL
     outputs = conv_side(n, k) ** 2
-    assert ex.exercise("check_matrix_shape").answer == (outputs, n * n)
+    assert BUILDERS["check_matrix_shape"]().answer == (outputs, n * n)
     # A shared weight's gradient sums its copies: with an image of ones, each copy adds 1.
     w = torch.zeros(1, 1, k, k, requires_grad=True)
     F.conv2d(torch.ones(1, 1, n, n), w).sum().backward()
-    assert ex.exercise("check_weight_copies").answer == w.grad[0, 0, 0, 0].item()
+    assert BUILDERS["check_weight_copies"]().answer == w.grad[0, 0, 0, 0].item()
     image = torch.tensor(LECTURE_IMAGE)[None, None]
     out = F.conv2d(image, torch.tensor(LECTURE_FILTERS[:1])[:, None], padding=1)[0, 0]
-    assert ex.exercise("check_padded_output").answer == out[ex.PADDED_POSITION].item()
+    assert BUILDERS["check_padded_output"]().answer == out[weight_sharing.PADDED_POSITION].item()
 
 
 def test_04_answers_match_pytorch():
     x = torch.tensor(EXAMPLE_MAP)[None, None]
-    pooled = nn.MaxPool2d(ex.POOL_KERNEL)(x)[0, 0]
-    assert ex.exercise("check_pool_output_side").answer == pooled.shape[-1]
-    assert ex.exercise("check_max_pool_value").answer == pooled[ex.POOL_POSITION].item()
-    averaged = F.avg_pool2d(x, ex.AVG_KERNEL, ceil_mode=True)[0, 0]
-    assert ex.exercise("check_avg_pool_edge").answer == averaged[ex.AVG_POSITION].item() == 4.5
+    pooled = nn.MaxPool2d(pooling_exercises.POOL_KERNEL)(x)[0, 0]
+    assert BUILDERS["check_pool_output_side"]().answer == pooled.shape[-1]
+    assert (
+        BUILDERS["check_max_pool_value"]().answer == pooled[pooling_exercises.POOL_POSITION].item()
+    )
+    averaged = F.avg_pool2d(x, pooling_exercises.AVG_KERNEL, ceil_mode=True)[0, 0]
+    assert (
+        BUILDERS["check_avg_pool_edge"]().answer
+        == averaged[pooling_exercises.AVG_POSITION].item()
+        == 4.5
+    )
 
 
 def test_05_answers_match_pytorch_and_the_true_labels():
-    expected = toy_rnn_torch_outputs(ex.TOY_EXERCISE_INPUTS)[-1]  # nn.RNN + nn.Linear
-    assert ex.exercise("check_toy_rnn_output").answer == tuple(expected) == (16, 16)
-    assert ex.exercise("check_rnn_label").answer == CITY_LABEL[ex.TAGGER_CUE]
-    assert ex.exercise("check_feedforward_label").answer == "other"
+    expected = toy_rnn_torch_outputs(rnn_slot_filling.TOY_EXERCISE_INPUTS)[-1]  # nn.RNN + nn.Linear
+    assert BUILDERS["check_toy_rnn_output"]().answer == tuple(expected) == (16, 16)
+    assert BUILDERS["check_rnn_label"]().answer == CITY_LABEL[rnn_slot_filling.TAGGER_CUE]
+    assert BUILDERS["check_feedforward_label"]().answer == "other"
 
 
 def test_06_answers_match_pytorch_and_the_exact_gates():
-    lstm = nn.LSTM(**ex.LSTM_SIZES)
-    assert ex.exercise("check_lstm_params").answer == params(lstm) == 2_560
+    lstm = nn.LSTM(**lstm_exercises.LSTM_SIZES)
+    assert BUILDERS["check_lstm_params"]().answer == params(lstm) == 2_560
     for name, case, field in (
-        ("check_lstm_memory", ex.MEMORY_CASE, "memory"),
-        ("check_lstm_output", ex.OUTPUT_CASE, "output"),
+        ("check_lstm_memory", lstm_exercises.MEMORY_CASE, "memory"),
+        ("check_lstm_output", lstm_exercises.OUTPUT_CASE, "output"),
     ):
-        exact = getattr(ex.LectureLSTMCell().step(case["x"], case["memory"]), field)
-        assert ex.exercise(name).answer == 7
-        assert ex.check(name, exact).correct  # the exact sigmoid gates are accepted too
+        exact = getattr(LectureLSTMCell().step(case["x"], case["memory"]), field)
+        assert BUILDERS[name]().answer == 7
+        assert CHECKS[name](exact).correct  # the exact sigmoid gates are accepted too
 
 
 def test_07_answers_match_pytorch():
     model = vgg16(device="meta")
     convs = [m for m in model.features if isinstance(m, nn.Conv2d)]
     first_of_block_3 = next(c for c in convs if c.out_channels == 256)
-    assert ex.exercise("check_vgg_conv_params").answer == params(first_of_block_3)
-    side = vgg_block_ends(ex.VGG_SMALL_SIDE)[ex.VGG_SIDE_BLOCK - 1][-1]
-    assert ex.exercise("check_vgg_side").answer == side == 10
+    assert BUILDERS["check_vgg_conv_params"]().answer == params(first_of_block_3)
+    side = vgg_block_ends(vgg_lesson.VGG_SMALL_SIDE)[vgg_lesson.VGG_SIDE_BLOCK - 1][-1]
+    assert BUILDERS["check_vgg_side"]().answer == side == 10
     # Receptive field by autograd: which input pixels move one output of the stack?
-    n = ex.STACKED_LAYERS
+    n = vgg_lesson.STACKED_LAYERS
     x = torch.zeros(1, 1, 31, 31, requires_grad=True)
     y = x
     for _ in range(n):
         y = F.conv2d(y, torch.ones(1, 1, 3, 3))
     y[0, 0, y.shape[-2] // 2, y.shape[-1] // 2].backward()
     rows_seen = torch.nonzero(x.grad[0, 0].sum(dim=1)).flatten()
-    assert ex.exercise("check_receptive_field").answer == len(rows_seen) == 11
+    assert BUILDERS["check_receptive_field"]().answer == len(rows_seen) == 11
     linear = model.classifier[0]
     mib = params(linear) * 4 / 2**20
-    assert ex.exercise("check_param_mib").answer == pytest.approx(mib)
+    assert BUILDERS["check_param_mib"]().answer == pytest.approx(mib)
     assert round(mib, 2) == 392.02
 
 
 def test_08_answers_match_pytorch():
     small, large = (
-        params(nn.Linear(side * side, ex.GROWTH_UNITS, device="meta")) for side in ex.GROWTH_SIDES
+        params(nn.Linear(side * side, cnn_vs_rnn.GROWTH_UNITS, device="meta"))
+        for side in cnn_vs_rnn.GROWTH_SIDES
     )
-    assert ex.exercise("check_dense_growth").answer == pytest.approx(large / small)
-    conv = nn.Conv2d(1, ex.CNN_KERNELS, ex.CNN_KERNEL)
-    assert ex.exercise("check_cnn_params_large_image").answer == params(conv) == 1_000
-    assert ex.exercise("check_rnn_gradient").answer == "larger"  # notebook 08: it explodes
-    assert ex.exercise("check_lstm_gradient").answer == "smaller"  # forget bias 0: it vanishes
+    assert BUILDERS["check_dense_growth"]().answer == pytest.approx(large / small)
+    conv = nn.Conv2d(1, cnn_vs_rnn.CNN_KERNELS, cnn_vs_rnn.CNN_KERNEL)
+    assert BUILDERS["check_cnn_params_large_image"]().answer == params(conv) == 1_000
+    assert BUILDERS["check_rnn_gradient"]().answer == "larger"  # notebook 08: it explodes
+    assert BUILDERS["check_lstm_gradient"]().answer == "smaller"  # forget bias 0: it vanishes
 
 
 # --- The notebooks' exercise sections ------------------------------------------------------------
@@ -290,18 +325,19 @@ def test_every_check_is_used_in_its_notebook_once():
         for check_name, *_ in found:
             assert check_name not in used, f"{check_name} used twice"
             used[check_name] = name
-    assert used == {n: ex.exercise(n).notebook for n in NAMES}
+    assert used == {n: BUILDERS[n]().notebook for n in NAMES}
 
 
 @pytest.mark.parametrize("name", CONTENT_NOTEBOOKS)
 def test_notebook_exercises_are_wired_and_solved(name):
     imports, found = exercise_cells(NOTEBOOK_DIR / name)
     assert 2 <= len(found) <= 4, "each notebook ends with 2-4 exercises"
-    assert imports.source == "from helpers.exercises import " + ", ".join(
-        sorted(check for check, *_ in found)
-    )
+    (statement,) = ast.parse(imports.source).body  # one import of the lesson's checks
+    assert isinstance(statement, ast.ImportFrom)
+    assert statement.module.startswith("helpers.lessons.")
+    assert sorted(alias.name for alias in statement.names) == sorted(c for c, *_ in found)
     for number, (check_name, variable, question, solution, check_cell) in enumerate(found, 1):
-        exercise = ex.exercise(check_name)
+        exercise = BUILDERS[check_name]()
         assert question.source.startswith(f"### Exercise {number} · {exercise.title}")
         assert " ".join(exercise.question.split()) in " ".join(question.source.split())
         assert is_solution(solution) and not is_solution(check_cell)
@@ -309,6 +345,6 @@ def test_notebook_exercises_are_wired_and_solved(name):
         assert solution_names(solution.source) == [variable]
         namespace = {}
         exec(solution.source, namespace)  # noqa: S102 - the notebook's own answer cell
-        assert ex.check(check_name, namespace[variable]).correct, solution.source
+        assert CHECKS[check_name](namespace[variable]).correct, solution.source
         text = check_cell.outputs[0]["data"]["text/plain"]
-        assert text == str(ex.check(check_name, namespace[variable]))
+        assert text == str(CHECKS[check_name](namespace[variable]))

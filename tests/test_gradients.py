@@ -7,7 +7,7 @@ import numpy as np
 import pytest
 import torch
 
-from helpers.gradients import (
+from helpers.core.gradients import (
     FLOOR,
     FORGET_BIAS,
     HIDDEN_SIZE,
@@ -15,9 +15,9 @@ from helpers.gradients import (
     build_recurrent,
     decay_summary,
     gradient_norms,
-    vanishing_view,
 )
-from helpers.svg import log_line_chart
+from helpers.lessons.cnn_vs_rnn import vanishing_view
+from helpers.ui.svg import log_line_chart
 
 
 def test_recurrent_weights_are_scaled_orthogonal():
@@ -60,7 +60,7 @@ def test_large_recurrent_weights_explode():
 
 def test_results_are_deterministic():
     first = gradient_norms("lstm", 50, 1.25, seed=3)
-    from helpers import gradients
+    from helpers.core import gradients
 
     gradients._norms.cache_clear()
     assert np.array_equal(first, gradient_norms("lstm", 50, 1.25, seed=3))

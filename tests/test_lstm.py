@@ -11,7 +11,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from torch import nn
 
-from helpers.lstm import (
+from helpers.core.lstm import (
     ARTICLE_MEMORY,
     ARTICLE_OUTPUT,
     ARTICLE_WALKTHROUGH,

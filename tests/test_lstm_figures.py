@@ -9,9 +9,8 @@ from matplotlib.colors import to_hex
 from matplotlib.figure import Figure
 from matplotlib.patches import Circle, FancyBboxPatch
 
-from helpers.figures import FIGURES
-from helpers.lstm import LECTURE_MEMORY, LECTURE_OUTPUT, LECTURE_SEQUENCE, run_lecture_lstm
-from helpers.lstm_figures import (
+from helpers.core.lstm import LECTURE_MEMORY, LECTURE_OUTPUT, LECTURE_SEQUENCE, run_lecture_lstm
+from helpers.lessons.lstm_by_hand.figures import (
     CLOSED_COLOUR,
     GATE_RADIUS,
     GATES,
@@ -29,6 +28,7 @@ from helpers.lstm_figures import (
     gate_colour,
     gate_is_open,
 )
+from tools.figures import FIGURES
 
 
 def _texts(fig: Figure) -> list[str]:

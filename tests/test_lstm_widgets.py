@@ -8,8 +8,8 @@ import xml.etree.ElementTree as ET
 import ipywidgets as widgets
 import pytest
 
-from helpers.lstm import LECTURE_SEQUENCE, run_lecture_lstm
-from helpers.lstm_figures import (
+from helpers.core.lstm import LECTURE_SEQUENCE, run_lecture_lstm
+from helpers.lessons.lstm_by_hand.figures import (
     CLOSED_COLOUR,
     GATE_RADIUS,
     GATES,
@@ -17,7 +17,7 @@ from helpers.lstm_figures import (
     OPEN_COLOUR,
     format_value,
 )
-from helpers.lstm_widgets import (
+from helpers.lessons.lstm_by_hand.stepper import (
     GATE_MODES,
     SCALE,
     TABLE_COLUMNS,
@@ -28,7 +28,7 @@ from helpers.lstm_widgets import (
     lstm_table_html,
     step_explanation,
 )
-from helpers.widget_registry import WIDGETS
+from tools.widget_registry import WIDGETS
 
 SVG = "{http://www.w3.org/2000/svg}"
 STEPS = range(1, len(LECTURE_SEQUENCE) + 1)

@@ -6,7 +6,7 @@ import re
 import nbformat
 import pytest
 
-from helpers.series import SERIES, label, nav_line
+from tools.series import SERIES, label, nav_line
 
 from notebook_files import NOTEBOOK_DIR, ROOT, notebook_paths, read
 
@@ -21,7 +21,7 @@ def test_names_follow_the_series_in_teaching_order():
     assert names, "no notebooks found"
     for name in names:
         assert re.fullmatch(r"\d\d_[a-z0-9_]+\.ipynb", name), name
-        assert name in SERIES_NAMES, f"{name} is not in helpers.series.SERIES"
+        assert name in SERIES_NAMES, f"{name} is not in tools.series.SERIES"
     assert names == [n for n in SERIES_NAMES if n in names], "out of teaching order"
     assert names[0] == "00_index.ipynb"
 

@@ -9,9 +9,9 @@ import torch.nn.functional as F
 from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
-from helpers.arithmetic import pool_output_size
-from helpers.conv import LECTURE_FILTERS, LECTURE_IMAGE, conv2d_by_hand
-from helpers.pooling import pool2d_by_hand, pool_argmax
+from helpers.core.arithmetic import pool_output_size
+from helpers.core.conv import LECTURE_FILTERS, LECTURE_IMAGE, conv2d_by_hand
+from helpers.core.pooling import pool2d_by_hand, pool_argmax
 
 SETTINGS = settings(max_examples=150, deadline=None, derandomize=True)
 

@@ -8,10 +8,9 @@ import torch
 import torch.nn.functional as F
 from matplotlib.figure import Figure
 
-from helpers.cnn_pipeline import pipeline_photo, shift_changes, stage_shapes
-from helpers.conv import LECTURE_FILTERS, LECTURE_IMAGE
-from helpers.figures import FIGURES
-from helpers.pooling_figures import (
+from helpers.core.cnn_pipeline import pipeline_photo, shift_changes, stage_shapes
+from helpers.core.conv import LECTURE_FILTERS, LECTURE_IMAGE
+from helpers.lessons.pooling.figures import (
     figure_lecture_pipeline,
     figure_lecture_pooling,
     figure_photo_pipeline,
@@ -19,7 +18,8 @@ from helpers.pooling_figures import (
     figure_shift_changes,
     lecture_maps,
 )
-from helpers.svg import format_cell
+from helpers.ui.svg import format_cell
+from tools.figures import FIGURES
 
 
 def grid_numbers(ax) -> list[str]:

@@ -14,17 +14,15 @@ import torch.nn.functional as F
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from helpers.arithmetic import pool_output_size
-from helpers.cnn_pipeline import LATER_FILTERS, display_limit, photo_stages, pipeline_photo
-from helpers.pooling_figures import lecture_maps
-from helpers.pooling_widgets import (
+from helpers.core.arithmetic import pool_output_size
+from helpers.core.cnn_pipeline import LATER_FILTERS, photo_stages, pipeline_photo
+from helpers.lessons.pooling.explorers import (
     EXAMPLE_MAP,
     FEATURE_MAP_NAMES,
     MAX_KERNEL,
     MAX_STRIDE,
     feature_map_values,
     map_to_grey,
-    png_bytes,
     pool_map,
     pool_windows,
     pooling_explorer,
@@ -33,8 +31,10 @@ from helpers.pooling_widgets import (
     stages_explorer,
     stages_view,
 )
-from helpers.svg import format_cell
-from helpers.widget_registry import WIDGETS
+from helpers.lessons.pooling.figures import display_limit, lecture_maps
+from helpers.ui.figure import grey_png
+from helpers.ui.svg import format_cell
+from tools.widget_registry import WIDGETS
 
 SETTINGS = settings(max_examples=150, deadline=None, derandomize=True)
 SVG = "{http://www.w3.org/2000/svg}"
@@ -187,12 +187,12 @@ def test_explorer_widget_follows_its_controls():
 
 def test_png_bytes_round_trip_and_are_deterministic():
     pixels = np.random.default_rng(0).integers(0, 256, size=(7, 5), dtype=np.uint8)
-    data = png_bytes(pixels)
-    assert data == png_bytes(pixels.copy())
+    data = grey_png(pixels)
+    assert data == grey_png(pixels.copy())
     decoded = plt.imread(io.BytesIO(data), format="png")
     np.testing.assert_array_equal(np.round(decoded * 255).astype(np.uint8), pixels)
     with pytest.raises(ValueError, match="^pixels"):
-        png_bytes(pixels.astype(np.float64))
+        grey_png(pixels.astype(np.float64))
 
 
 def test_map_to_grey_scales_to_the_display_limit():

@@ -10,7 +10,7 @@ import torch.nn.functional as F
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from helpers.rnn import (
+from helpers.core.rnn import (
     ADAM_BETAS,
     ADAM_EPS,
     BIDIRECTIONAL,
@@ -42,7 +42,7 @@ from helpers.rnn import (
     train_taggers_on,
     trained_taggers,
 )
-from helpers.text import HELD_OUT_CITIES, LABELS, make_dataset
+from helpers.core.text import HELD_OUT_CITIES, LABELS, make_dataset
 
 LECTURE_INPUTS = [[1, 1], [1, 1], [2, 2]]
 
@@ -371,7 +371,7 @@ def test_taggers_trained_side_by_side_equal_those_trained_alone():
 def test_training_does_not_import_torch_dynamo():
     # torch.optim imports torch._dynamo on first use: about 2 s, longer than the training.
     code = (
-        "import sys; from helpers.rnn import train_tagger; from helpers.text import make_dataset;"
+        "import sys; from helpers.core.rnn import train_tagger; from helpers.core.text import make_dataset;"
         "train_tagger('rnn', make_dataset(4, 0), epochs=2);"
         "print('torch._dynamo' in sys.modules)"
     )

@@ -5,8 +5,7 @@ import pytest
 from matplotlib.figure import Figure
 from matplotlib.image import AxesImage
 
-from helpers.figures import FIGURES
-from helpers.rnn import (
+from helpers.core.rnn import (
     KINDS,
     TOY_OUTPUTS,
     first_difference,
@@ -16,7 +15,15 @@ from helpers.rnn import (
     toy_rnn,
     trained_taggers,
 )
-from helpers.rnn_figures import (
+from helpers.core.text import (
+    ARRIVE_SENTENCE,
+    LABELS,
+    LEAVE_SENTENCE,
+    hash_vector,
+    one_hot_encode,
+    tokenize,
+)
+from helpers.lessons.rnn_slot_filling import (
     HASHED_WORDS,
     METRICS,
     ONE_OF_N_SENTENCE,
@@ -29,14 +36,7 @@ from helpers.rnn_figures import (
     figure_word_hashing,
     figure_wrong_label,
 )
-from helpers.text import (
-    ARRIVE_SENTENCE,
-    LABELS,
-    LEAVE_SENTENCE,
-    hash_vector,
-    one_hot_encode,
-    tokenize,
-)
+from tools.figures import FIGURES
 
 FIGURE_FUNCTIONS = {
     "05_one_of_n": figure_one_of_n,

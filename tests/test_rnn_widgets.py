@@ -6,8 +6,9 @@ import xml.etree.ElementTree as ET
 import ipywidgets as widgets
 import pytest
 
-from helpers.rnn import KINDS, tag_sentence, trained_taggers
-from helpers.rnn_widgets import (
+from helpers.core.rnn import KINDS, tag_sentence, trained_taggers
+from helpers.core.text import ARRIVE_SENTENCE, token_ids, tokenize
+from helpers.lessons.rnn_slot_filling import (
     DEFAULT_SENTENCE,
     KIND_HEADERS,
     MAX_WORDS,
@@ -16,9 +17,8 @@ from helpers.rnn_widgets import (
     sentence_view,
     tag_rows,
 )
-from helpers.text import ARRIVE_SENTENCE, token_ids, tokenize
-from helpers.widget_registry import WIDGETS
-from helpers.widgets import Explorer
+from helpers.ui.explorer import Explorer
+from tools.widget_registry import WIDGETS
 
 
 @pytest.fixture(scope="module")

@@ -15,8 +15,8 @@ import nbformat
 import pytest
 from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook, new_output, new_raw_cell
 
-from helpers import slides
-from helpers.slides import (
+from tools import slides
+from tools.slides import (
     IMAGE_LINES,
     LONG_CODE_LINES,
     LONG_OUTPUT_LINES,
@@ -29,7 +29,7 @@ from helpers.slides import (
     slide_type,
     tag_notebook,
 )
-from helpers.student import SOLUTION_TAG
+from tools.student import SOLUTION_TAG
 
 from notebook_files import ROOT, notebook_paths, read
 
@@ -110,7 +110,7 @@ def test_long_code_and_long_outputs_get_a_subslide():
 
 def test_import_cells_are_skipped_but_not_cells_that_show_something():
     setup = code("import torch\nfrom torch import nn\n\n_ = torch.manual_seed(0)")
-    later_import = code("from helpers.vgg import vgg16\nimport math")
+    later_import = code("from helpers.core.vgg import vgg16\nimport math")
     shows = code("import platform\nprint(platform.python_version())", stream(1))
     cells = [title(), setup, section(), later_import, shows]
     assert types(cells) == ["slide", "skip", "slide", "skip", "-"]
@@ -198,7 +198,7 @@ def test_bad_input_names_the_argument():
 def test_committed_notebooks_carry_the_rules_slide_metadata(path):
     mismatches = slides.slide_mismatches(read(path))
     assert not mismatches, (
-        f"{len(mismatches)} cells differ; run `python -m helpers.slides tag notebooks/*.ipynb`:\n"
+        f"{len(mismatches)} cells differ; run `python -m tools.slides tag notebooks/*.ipynb`:\n"
         + "\n".join(mismatches[:10])
     )
 

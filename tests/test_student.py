@@ -7,8 +7,8 @@ import nbformat
 import pytest
 from nbclient import NotebookClient
 
-from helpers.exercises import NOT_DONE_MESSAGE
-from helpers.student import (
+from helpers.ui.exercises import NOT_DONE_MESSAGE
+from tools.student import (
     STUB_COMMENT,
     is_solution,
     main,

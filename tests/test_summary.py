@@ -10,7 +10,7 @@ from hypothesis import strategies as st
 from torch import nn
 from torch.nn import functional as F
 
-from helpers.summary import (
+from helpers.core.summary import (
     LayerRow,
     estimate_from_rows,
     format_summary,
@@ -19,7 +19,7 @@ from helpers.summary import (
     shapes_by_formula,
     summary_text,
 )
-from helpers.vgg import remove_last_layer, vgg, vgg16
+from helpers.core.vgg import remove_last_layer, vgg, vgg16
 
 MIB = 2**20
 

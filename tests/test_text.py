@@ -9,20 +9,18 @@ import torch.nn.functional as F
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from helpers.text import (
+from helpers.core.text import (
     ARRIVE_SENTENCE,
     CITIES,
     CITY_LABEL,
     CUES,
     DATE_LABEL,
-    HASH_DIM,
     HELD_OUT_CITIES,
     LABELS,
     LEAVE_SENTENCE,
     MONTHS,
     TRAIN_CITIES,
     build_vocabulary,
-    hash_encode,
     hash_vector,
     letter_trigrams,
     make_dataset,
@@ -32,8 +30,6 @@ from helpers.text import (
     token_ids,
     tokenize,
     trigram_bucket,
-    trigram_index,
-    trigram_vector,
 )
 
 LECTURE_SENTENCE = "I would like to arrive Taipei on November 2nd."
@@ -116,18 +112,6 @@ def test_trigrams_reject_bad_word(word):
         letter_trigrams(word)
 
 
-def test_trigram_vector_exact_code():
-    index = trigram_index(["apple", "taipei"])
-    assert len(index) == 5 + 6
-    vector = trigram_vector("apple", index)
-    assert vector.sum() == 5
-    assert {t for t, i in index.items() if vector[i]} == set(letter_trigrams("apple"))
-    # a word made only of unseen trigrams gets nothing from the exact code
-    assert not trigram_vector("xyz", index).any()
-    with pytest.raises(ValueError, match="trigram_index"):
-        trigram_vector("apple", {})
-
-
 def test_hash_buckets_are_stable_numbers():
     # CRC-32, not Python's salted hash(): the same buckets in every process and on every machine
     assert [trigram_bucket(t) for t in letter_trigrams("apple")] == [49, 15, 7, 62, 6]
@@ -143,21 +127,18 @@ def test_hash_vector_counts_every_trigram(word, dim):
         assert vector[trigram_bucket(trigram, dim)] >= 1
 
 
-def test_hash_encode_rows_and_bad_dim():
-    matrix = hash_encode(["arrive", "hualien"])
-    assert matrix.shape == (2, HASH_DIM)
-    np.testing.assert_array_equal(matrix[1], hash_vector("hualien"))
+def test_hash_vector_rejects_bad_dim():
     with pytest.raises(ValueError, match="dim"):
         hash_vector("apple", 0)
     with pytest.raises(TypeError, match="dim"):
-        hash_encode(["apple"], 2.5)
+        hash_vector("apple", 2.5)
 
 
 def test_unseen_city_uses_other_dimension_and_a_nonzero_hash():
     vocabulary = build_vocabulary(s.tokens for s in make_dataset(400, 0))
     codes = one_hot_encode(list(HELD_OUT_CITIES), vocabulary)
     assert (codes[:, -1] == 1).all() and (codes[:, :-1] == 0).all()
-    hashes = hash_encode(list(HELD_OUT_CITIES))
+    hashes = np.stack([hash_vector(city) for city in HELD_OUT_CITIES])
     assert (hashes.sum(axis=1) > 0).all()
     assert len({row.tobytes() for row in hashes}) == len(HELD_OUT_CITIES)  # still told apart
 

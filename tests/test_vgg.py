@@ -9,8 +9,8 @@ import torch
 from torch import nn
 from torch.nn import functional as F
 
-from helpers.arithmetic import conv2d_param_count, linear_param_count
-from helpers.vgg import (
+from helpers.core.arithmetic import conv2d_param_count, linear_param_count
+from helpers.core.vgg import (
     INIT_CHUNK,
     PAPER_LETTERS,
     REFERENCE_TOTAL_PARAMS,

@@ -16,8 +16,7 @@ from matplotlib.figure import Figure
 from torch import nn
 from torch.nn import functional as F
 
-from helpers.figures import FIGURES
-from helpers.summary import (
+from helpers.core.summary import (
     ARTICLE_VGG16_MIB,
     MB,
     TODAY_VGG16_MIB,
@@ -25,7 +24,7 @@ from helpers.summary import (
     memory_estimate,
     torchinfo_sizes,
 )
-from helpers.vgg import (
+from helpers.core.vgg import (
     IMAGENET_MEAN,
     IMAGENET_STD,
     VGG,
@@ -38,9 +37,11 @@ from helpers.vgg import (
     vgg,
     vgg16,
 )
-from helpers.vgg_figures import (
+from helpers.lessons.vgg16 import (
+    CHANNEL_OPTIONS,
     MAP_COLOURMAP,
     MAP_GAP,
+    MAX_LAYERS,
     display_image,
     figure_feature_maps,
     figure_params_per_layer,
@@ -48,10 +49,12 @@ from helpers.vgg_figures import (
     map_mosaic,
     scaled_to_own_range,
     short_layer_names,
+    stack_view,
+    stack_vs_kernel,
     strongest_channels,
 )
-from helpers.vgg_widgets import CHANNEL_OPTIONS, MAX_LAYERS, stack_view, stack_vs_kernel
-from helpers.widget_registry import WIDGETS
+from tools.figures import FIGURES
+from tools.widget_registry import WIDGETS
 
 SMALL = [8, "M", 16, "M"]  # two blocks: 28x28 -> 7x7
 

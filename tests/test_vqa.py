@@ -3,7 +3,7 @@
 import pytest
 import torch
 
-from helpers.vqa import ImageEncoder, VqaModel, vqa_shapes
+from helpers.core.vqa import ImageEncoder, VqaModel, vqa_shapes
 
 
 def test_shapes_of_the_toy_batch():

@@ -8,12 +8,13 @@ import pytest
 from matplotlib.figure import Figure
 from torch import nn
 
-from helpers.arithmetic import conv2d_param_count
-from helpers.figures import FIGURES, FIGURES_DIR, write_figures
-from helpers.image_properties import detect_stars
-from helpers.images import sample_photo, subsample
-from helpers.svg import format_count, log_bar_chart
-from helpers.why_cnn import ARTICLE_CLAIMS, calculator_counts, calculator_view
+from helpers.core.arithmetic import conv2d_param_count
+from helpers.core.dense_vs_conv import ARTICLE_CLAIMS, calculator_counts
+from helpers.core.image_properties import detect_stars
+from helpers.core.images import sample_photo, subsample
+from helpers.lessons.why_cnn import calculator_view
+from helpers.ui.svg import format_count, log_bar_chart
+from tools.figures import FIGURES, FIGURES_DIR, write_figures
 
 
 def test_article_claims_against_reference_and_pytorch():
@@ -130,7 +131,7 @@ def test_write_figures(tmp_path):
 
 
 def test_grid_and_document_are_well_formed_svg():
-    from helpers.svg import format_cell, grid, svg_document
+    from helpers.ui.svg import format_cell, grid, svg_document
 
     body = grid(
         [[1, 0.5], ["a", None]],

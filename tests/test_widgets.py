@@ -5,15 +5,10 @@ import random
 import ipywidgets as widgets
 import pytest
 
-from helpers.why_cnn import calculator_view
-from helpers.widget_registry import WIDGETS
-from helpers.widgets import (
-    Explorer,
-    kernel_size_demo_view,
-    message_html,
-    param_calculator,
-    safe_render,
-)
+from helpers.lessons.index import kernel_size_demo_view
+from helpers.lessons.why_cnn import calculator_view, param_calculator
+from helpers.ui.explorer import Explorer, message_html, safe_render
+from tools.widget_registry import WIDGETS
 
 ODD_TEXTS = ["", "   ", "x", "arrive taipei", "Taipei!!", "?? 123 ,,", "word " * 60]
 

@@ -21,7 +21,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from helpers.widgets import EXPLORER_CLASS  # the DOM class every Explorer carries
+from helpers.ui.explorer import EXPLORER_CLASS  # the DOM class every Explorer carries
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -271,7 +271,7 @@ PROBE = """
 def __series_probe(model_id):
     import json
     from ipywidgets.widgets.widget import _instances
-    from helpers.widgets import safe_render
+    from helpers.ui.explorer import safe_render
     box = _instances.get(model_id)
     values = box.values()
     try:

@@ -31,7 +31,7 @@ from labdriver import (
     wait_for_widgets,
 )
 
-from helpers.widgets import safe_render
+from helpers.ui.explorer import safe_render
 
 pytestmark = pytest.mark.allow_hosts(LOOPBACK)  # JupyterLab on 127.0.0.1, nothing else
 NOTEBOOKS = [path.name for path in sorted((ROOT / "notebooks").glob("*.ipynb"))]
@@ -107,7 +107,7 @@ def test_run_all_then_every_explorer_follows_its_controls(page: Any, name: str) 
 
 BROKEN_CELLS = [
     # an explorer whose view no longer follows its slider
-    "from helpers.widgets import kernel_size_demo\n"
+    "from helpers.lessons.index import kernel_size_demo\n"
     "stale = kernel_size_demo()\n"
     "stale.controls['kernel_size'].unobserve(stale._update, names='value')\n"
     "stale",

@@ -1,0 +1,111 @@
+"""Vanishing and exploding gradients along time, measured with autograd on nn.RNN and nn.LSTM."""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from typing import TYPE_CHECKING
+
+import numpy as np
+import torch
+from torch import nn
+
+from helpers.core.arithmetic import check_int
+from helpers.core.determinism import seeded_single_thread, single_thread
+
+if TYPE_CHECKING:
+    pass
+
+KINDS = ("rnn", "lstm")
+
+HIDDEN_SIZE = 16
+
+INPUT_SIZE = 4
+
+MAX_LENGTH = 100
+
+# A forget-gate bias of a few units keeps the gate near 1 at the start: the usual LSTM
+# initialisation advice (Gers et al. 2000; Jozefowicz et al. 2015 recommend >= 1).
+FORGET_BIAS = 3.0
+
+# A norm that underflowed to exactly 0 (float64 stops near 1e-308) is shown at this value on
+# a log axis and counted as this value in ratios.
+FLOOR = 1e-300
+
+
+def _check(kind: str, length: int, weight_scale: float) -> tuple[str, int, float]:
+    if kind not in KINDS:
+        raise ValueError(f"kind must be one of {KINDS}, got {kind!r}")
+    length = check_int(length, "length", minimum=2)
+    if length > MAX_LENGTH:
+        raise ValueError(f"length must be <= {MAX_LENGTH}, got {length}")
+    if isinstance(weight_scale, bool) or not isinstance(weight_scale, (int, float)):
+        raise TypeError(f"weight_scale must be a number, got {weight_scale!r}")
+    if not 0 < weight_scale <= 10:
+        raise ValueError(f"weight_scale must be in (0, 10], got {weight_scale}")
+    return kind, length, float(weight_scale)
+
+
+def build_recurrent(
+    kind: str, weight_scale: float, seed: int = 0, forget_bias: float = FORGET_BIAS
+) -> nn.Module:
+    """An nn.RNN (tanh) or nn.LSTM whose recurrent weights are `weight_scale` × orthogonal.
+
+    An orthogonal matrix neither stretches nor shrinks a vector, so `weight_scale` is exactly
+    how much the recurrent matrix stretches the hidden state at each step. `forget_bias`
+    (LSTM only) is the forget gate's bias: 0 is PyTorch's default range, a few units keeps
+    the gate open (near 1) at the start.
+    """
+    kind, _, weight_scale = _check(kind, 2, weight_scale)
+    with seeded_single_thread(seed):
+        layer_class = nn.RNN if kind == "rnn" else nn.LSTM
+        layer = layer_class(INPUT_SIZE, HIDDEN_SIZE, dtype=torch.float64)
+        with torch.no_grad():
+            blocks = 1 if kind == "rnn" else 4
+            for block in range(blocks):
+                q, _ = torch.linalg.qr(torch.randn(HIDDEN_SIZE, HIDDEN_SIZE, dtype=torch.float64))
+                rows = slice(block * HIDDEN_SIZE, (block + 1) * HIDDEN_SIZE)
+                layer.weight_hh_l0[rows] = weight_scale * q
+            if kind == "lstm":  # gate order i, f, g, o: the forget gate is block 1
+                forget = slice(HIDDEN_SIZE, 2 * HIDDEN_SIZE)
+                layer.bias_ih_l0[forget] = forget_bias
+                layer.bias_hh_l0[forget] = 0.0
+    return layer
+
+
+def _inputs(seed: int) -> torch.Tensor:
+    generator = torch.Generator().manual_seed(seed + 1)
+    return torch.randn(MAX_LENGTH, 1, INPUT_SIZE, generator=generator, dtype=torch.float64)
+
+
+@lru_cache(maxsize=256)
+def _norms(
+    kind: str, length: int, weight_scale: float, seed: int, forget_bias: float
+) -> tuple[float, ...]:
+    layer = build_recurrent(kind, weight_scale, seed, forget_bias)
+    x = _inputs(seed)[:length].clone().requires_grad_(True)
+    with single_thread():
+        outputs, _ = layer(x)
+        (grad,) = torch.autograd.grad(outputs[-1].sum(), x)
+    return tuple(float(v) for v in grad.norm(dim=(1, 2)))
+
+
+def gradient_norms(
+    kind: str,
+    length: int,
+    weight_scale: float,
+    seed: int = 0,
+    forget_bias: float = FORGET_BIAS,
+) -> np.ndarray:
+    """‖∂(sum of the last hidden state) / ∂x_t‖ for t = 1..length, from autograd."""
+    kind, length, weight_scale = _check(kind, length, weight_scale)
+    seed = check_int(seed, "seed", 0)
+    return np.array(_norms(kind, length, round(weight_scale, 6), seed, float(forget_bias)))
+
+
+def decay_summary(norms: np.ndarray) -> str:
+    """How much weaker (or stronger) the gradient is at the first step than at the last."""
+    first, last = (value if value > 0 else FLOOR for value in (norms[0], norms[-1]))
+    ratio = first / last
+    if ratio < 1:
+        return f"the first step's gradient is {1 / ratio:.1e} times smaller than the last's"
+    return f"the first step's gradient is {ratio:.1e} times larger than the last's"

@@ -1,0 +1,73 @@
+"""The three properties of images that make convolution and pooling enough, shown on a photo."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+import numpy as np
+import torch
+import torch.nn.functional as F
+
+from helpers.core.images import sample_photo
+
+if TYPE_CHECKING:
+    pass
+
+# Regions of the sample photograph (rows, columns), found by looking at it.
+EYE_BOX = (160, 215, 270, 335)  # the left lens of the glasses
+
+FLAG_BOX = (0, 300, 0, 260)  # the flag with its stars, left of the face
+
+STAR_BOX = (62, 112, 44, 92)  # one star, used as the detector's weights
+
+DETECTION_THRESHOLD = 0.6
+
+
+@dataclass(frozen=True)
+class StarDetection:
+    """One detector slid over the flag: its weights, response map and the places it fired."""
+
+    flag: np.ndarray
+    template: np.ndarray
+    response: np.ndarray
+    peaks: list[tuple[int, int]]  # (row, column) of each star centre found, in flag pixels
+
+
+def crop(image: np.ndarray, box: tuple[int, int, int, int]) -> np.ndarray:
+    top, bottom, left, right = box
+    return image[top:bottom, left:right]
+
+
+def detect_stars(threshold: float = DETECTION_THRESHOLD) -> StarDetection:
+    """Slide one star-shaped detector over the flag and return where it matches (correlation)."""
+    if not 0 < threshold < 1:
+        raise ValueError(f"threshold must be between 0 and 1, got {threshold}")
+    grey = sample_photo()
+    flag = crop(grey, FLAG_BOX)
+    template = crop(grey, STAR_BOX)
+    template = template - template.mean()
+    template = template / np.linalg.norm(template)
+    x = torch.from_numpy(np.ascontiguousarray(flag))[None, None]
+    w = torch.from_numpy(np.ascontiguousarray(template))[None, None]
+    # Normalised correlation: the same weights everywhere, divided by each window's contrast.
+    ones = torch.ones_like(w)
+    count = w.numel()
+    mean = F.conv2d(x, ones) / count
+    spread = (F.conv2d(x * x, ones) - count * mean * mean).clamp_min(1e-6).sqrt()
+    response = (F.conv2d(x, w) / spread)[0, 0].numpy()
+    return StarDetection(flag, template, response, _peaks(response, threshold, template.shape))
+
+
+def _peaks(response: np.ndarray, threshold: float, size: tuple[int, int]) -> list[tuple[int, int]]:
+    """Greedy non-maximum suppression: strongest first, nothing within half a template."""
+    found: list[tuple[int, int]] = []
+    order = np.argsort(response, axis=None)[::-1]
+    half_h, half_w = size[0] // 2, size[1] // 2
+    for flat in order:
+        row, col = np.unravel_index(flat, response.shape)
+        if response[row, col] < threshold:
+            break
+        if all(abs(row - r) > half_h or abs(col - c) > half_w for r, c in found):
+            found.append((int(row), int(col)))
+    return [(r + half_h, c + half_w) for r, c in found]

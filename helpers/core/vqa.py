@@ -1,0 +1,106 @@
+"""CNN and RNN combined: an image encoder and the question encoder fused into one answer vector.
+
+The pattern of visual question answering (Antol et al., "VQA: Visual Question Answering",
+2015): a CNN turns the image into a vector, an LSTM turns the question into a vector of the
+same size, the two are multiplied element-wise and a linear layer scores the answers.
+"""
+
+from __future__ import annotations
+
+import torch
+from torch import nn
+
+from helpers.core.arithmetic import check_int
+from helpers.core.determinism import seeded_single_thread
+from helpers.core.encoders import QstEncoder
+
+
+class ImageEncoder(nn.Module):
+    """A small CNN: two conv → ReLU → max-pool stages, then a linear layer to `embed_size`."""
+
+    def __init__(self, image_size: int = 32, channels: int = 3, embed_size: int = 64) -> None:
+        super().__init__()
+        image_size = check_int(image_size, "image_size")
+        if image_size % 4:
+            raise ValueError(
+                f"image_size must be a multiple of 4 (two 2×2 poolings), got {image_size}"
+            )
+        self.features = nn.Sequential(
+            nn.Conv2d(check_int(channels, "channels"), 8, 3, padding=1),
+            nn.ReLU(),
+            nn.MaxPool2d(2),
+            nn.Conv2d(8, 16, 3, padding=1),
+            nn.ReLU(),
+            nn.MaxPool2d(2),
+        )
+        self.fc = nn.Linear(16 * (image_size // 4) ** 2, check_int(embed_size, "embed_size"))
+
+    def forward(self, image: torch.Tensor) -> torch.Tensor:
+        """[batch, channels, H, W] → [batch, embed_size]."""
+        return self.fc(self.features(image).flatten(1))
+
+
+class VqaModel(nn.Module):
+    """Image features ⊙ question features → Linear → one score per candidate answer."""
+
+    def __init__(
+        self,
+        n_answers: int = 10,
+        embed_size: int = 64,
+        image_size: int = 32,
+        qst_vocab_size: int = 100,
+        word_embed_size: int = 32,
+        num_layers: int = 2,
+        hidden_size: int = 48,
+    ) -> None:
+        super().__init__()
+        self.image_encoder = ImageEncoder(image_size, 3, embed_size)
+        self.question_encoder = QstEncoder(
+            qst_vocab_size, word_embed_size, embed_size, num_layers, hidden_size
+        )
+        self.answer = nn.Linear(embed_size, check_int(n_answers, "n_answers"))
+
+    def trace(
+        self, image: torch.Tensor, question: torch.Tensor
+    ) -> tuple[torch.Tensor, list[tuple[str, tuple[int, ...]]]]:
+        """Answer scores, and (step, shape) for every step of both branches and the fusion."""
+        if image.shape[0] != question.shape[0]:
+            raise ValueError(
+                f"image and question must have the same batch size, got {image.shape[0]} "
+                f"and {question.shape[0]}"
+            )
+        shapes = [("image", tuple(image.shape))]
+        x = image
+        for index, layer in enumerate(self.image_encoder.features):
+            x = layer(x)
+            shapes.append((f"image: features[{index}] {type(layer).__name__}", tuple(x.shape)))
+        x = x.flatten(1)
+        shapes.append(("image: flatten", tuple(x.shape)))
+        image_vector = self.image_encoder.fc(x)
+        shapes.append(("image: fc → image vector", tuple(image_vector.shape)))
+        shapes.append(("question", tuple(question.shape)))
+        question_vector, question_shapes = self.question_encoder.trace(question)
+        shapes += [(f"question: {name}", shape) for name, shape in question_shapes]
+        fused = image_vector * question_vector
+        shapes.append(("fusion: image ⊙ question", tuple(fused.shape)))
+        scores = self.answer(torch.tanh(fused))
+        shapes.append(("answer scores", tuple(scores.shape)))
+        return scores, shapes
+
+    def forward(self, image: torch.Tensor, question: torch.Tensor) -> torch.Tensor:
+        """[batch, 3, H, W] and token ids [batch, length] → [batch, n_answers]."""
+        return self.trace(image, question)[0]
+
+
+def vqa_shapes(
+    batch_size: int = 2, question_length: int = 12, seed: int = 0
+) -> list[tuple[str, tuple[int, ...]]]:
+    """Run a seeded toy batch (random image, random question ids) and list every shape."""
+    batch_size = check_int(batch_size, "batch_size")
+    question_length = check_int(question_length, "question_length")
+    with seeded_single_thread(seed), torch.no_grad():
+        model = VqaModel()
+        image = torch.rand(batch_size, 3, 32, 32)
+        question = torch.randint(0, 100, (batch_size, question_length))
+        _, shapes = model.trace(image, question)
+    return shapes

@@ -1,0 +1,1 @@
+"""Notebook 06, the LSTM by hand: the cell's figures, the step-through widget, the exercises."""

@@ -1,0 +1,1 @@
+"""Notebook 04, pooling: its figures, its two explorers and its exercise cases."""

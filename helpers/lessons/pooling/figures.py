@@ -1,0 +1,284 @@
+"""Notebook 04's pictures: the lecture's pooling figure, its whole pipeline, the photo's stages."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+from helpers.core.cnn_pipeline import (
+    FILTER_NAMES,
+    ShiftChange,
+    Stage,
+    photo_stages,
+    pipeline_photo,
+    shift_changes,
+)
+from helpers.core.conv import LECTURE_FILTERS, LECTURE_IMAGE, conv2d_by_hand
+from helpers.core.pooling import POOL_MODES, pool2d_by_hand, pool_argmax
+from helpers.ui.figure import NotebookFigure
+from helpers.ui.palette import PALETTE
+from helpers.ui.svg import format_cell
+
+if TYPE_CHECKING:
+    from matplotlib.axes import Axes
+    from matplotlib.figure import Figure
+    from matplotlib.image import AxesImage
+
+
+def display_limit(values: np.ndarray, percentile: float = 99.0) -> float:
+    """The magnitude shown as full brightness: a high percentile of |values|, so that a few
+    very strong responses do not leave every other edge too dark to see (1.0 for all zeros)."""
+    if not 0 < percentile <= 100:
+        raise ValueError(f"percentile must be in (0, 100], got {percentile}")
+    limit = float(np.percentile(np.abs(values), percentile))
+    return limit if limit > 0 else float(np.max(np.abs(values))) or 1.0
+
+
+POOL = 2  # the lecture pools 2x2 windows with stride 2
+
+
+def lecture_maps() -> np.ndarray:
+    """The lecture's two 4×4 feature maps: its 6×6 image convolved with its two filters."""
+    return conv2d_by_hand(LECTURE_IMAGE[None], LECTURE_FILTERS[:, None])
+
+
+def draw_grid(
+    ax: Axes,
+    values: np.ndarray,
+    title: str = "",
+    fills: dict[tuple[int, int], tuple[str, float]] | None = None,
+    bold: Sequence[tuple[int, int]] = (),
+    font_size: float = 12,
+) -> None:
+    """Numbers in a grid of square cells on `ax`: per-cell (colour, alpha) fills, bold cells."""
+    from matplotlib.patches import Rectangle
+
+    fills = fills or {}
+    rows, cols = values.shape
+    for r in range(rows):
+        for c in range(cols):
+            colour, alpha = fills.get((r, c), ("white", 1.0))
+            ax.add_patch(Rectangle((c, r), 1, 1, facecolor=colour, alpha=alpha, lw=0))
+            ax.add_patch(Rectangle((c, r), 1, 1, fill=False, edgecolor="#888", lw=0.8))
+            ax.text(
+                c + 0.5,
+                r + 0.5,
+                format_cell(float(values[r, c])),
+                ha="center",
+                va="center",
+                fontsize=font_size,
+                fontweight="bold" if (r, c) in bold else "normal",
+            )
+    ax.set_xlim(-0.05, cols + 0.05)
+    ax.set_ylim(rows + 0.05, -0.05)
+    ax.set_aspect("equal")
+    ax.set_axis_off()
+    if title:
+        ax.set_title(title, fontsize=11)
+
+
+def _window_fills(size: int) -> dict[tuple[int, int], tuple[str, float]]:
+    """Each 2×2 window of a size×size map in its own palette colour, lightly."""
+    per_row = size // POOL
+    return {
+        (r, c): (PALETTE[(r // POOL) * per_row + c // POOL], 0.3)
+        for r in range(per_row * POOL)
+        for c in range(per_row * POOL)
+    }
+
+
+def figure_lecture_pooling(mode: str = "max") -> Figure:
+    """The article's pooling figure: each 4×4 map, its 2×2 windows coloured, and the 2×2 result.
+
+    With max pooling the value each window keeps is bold and darker in the map.
+    """
+
+    if mode not in POOL_MODES:
+        raise ValueError(f"mode must be one of {POOL_MODES}, got {mode!r}")
+    maps = lecture_maps()
+    pooled = pool2d_by_hand(maps, POOL, mode=mode)
+    fig = NotebookFigure(figsize=(10, 3.4))
+    axes = fig.subplots(1, 4, width_ratios=[4, 2.6, 4, 2.6])
+    for f in range(2):
+        fills = _window_fills(maps.shape[1])
+        winners: list[tuple[int, int]] = []
+        if mode == "max":
+            for r, c in pool_argmax(maps[f], POOL).reshape(-1, 2):
+                fills[(int(r), int(c))] = (fills[(int(r), int(c))][0], 0.75)
+                winners.append((int(r), int(c)))
+        draw_grid(axes[2 * f], maps[f], f"filter {f + 1}: 4×4 feature map", fills, winners)
+        out_fills = {
+            (r, c): (PALETTE[r * 2 + c], 0.75) for r in range(pooled.shape[1]) for c in range(2)
+        }
+        name = "max" if mode == "max" else "average"
+        draw_grid(
+            axes[2 * f + 1],
+            pooled[f],
+            f"{name} → 2×2",
+            out_fills,
+            font_size=13,
+        )
+    word = "Max" if mode == "max" else "Average"
+    fig.suptitle(f"{word} pooling, 2×2 windows, stride 2: each coloured window becomes one number")
+    return fig
+
+
+def figure_lecture_pipeline() -> Figure:
+    """The lecture's whole pipeline: 6×6 image → two 3×3 filters → 4×4×2 → max pool → 2×2×2."""
+
+    maps = lecture_maps()
+    pooled = pool2d_by_hand(maps, POOL)
+    fig = NotebookFigure(figsize=(10, 4.6))
+    grid = fig.add_gridspec(2, 4, width_ratios=[6, 3, 4, 2])
+    image_ax = fig.add_subplot(grid[:, 0])
+    image_fills = {
+        (r, c): ("#222222", 0.25) for r, c in zip(*np.nonzero(LECTURE_IMAGE), strict=True)
+    }
+    draw_grid(image_ax, LECTURE_IMAGE, "image: 6×6×1", image_fills, font_size=12)
+    for f in range(2):
+        colour = PALETTE[f]
+        kernel_fills = {(r, c): (colour, 0.25) for r in range(3) for c in range(3)}
+        draw_grid(
+            fig.add_subplot(grid[f, 1]),
+            LECTURE_FILTERS[f],
+            f"filter {f + 1}: 3×3",
+            kernel_fills,
+            font_size=10,
+        )
+        draw_grid(
+            fig.add_subplot(grid[f, 2]), maps[f], f"conv → 4×4 (filter {f + 1})", font_size=11
+        )
+        draw_grid(
+            fig.add_subplot(grid[f, 3]),
+            pooled[f],
+            "max pool → 2×2",
+            {(r, c): (colour, 0.3) for r in range(2) for c in range(2)},
+            font_size=12,
+        )
+    fig.suptitle(
+        "One convolution (2 filters, 3×3, stride 1) and one max pooling (2×2): "
+        "6×6×1 → 4×4×2 → 2×2×2"
+    )
+    return fig
+
+
+def _show_map(ax: Axes, values: np.ndarray, title: str, signed: bool = False) -> AxesImage:
+    """One feature map as an image: signed maps in red/blue around 0, others black to white.
+
+    The brightest 1% of values are clipped (see `display_limit`) so thin edges stay visible.
+    """
+    limit = display_limit(values)
+    if signed:
+        shown = ax.imshow(values, cmap="RdBu_r", vmin=-limit, vmax=limit)
+    else:
+        shown = ax.imshow(values, cmap="gray", vmin=0, vmax=limit)
+    ax.set_title(title, fontsize=10)
+    ax.set_xticks([])
+    ax.set_yticks([])
+    return shown
+
+
+def figure_photo_stage(stage: Stage | None = None) -> Figure:
+    """One stage up close: for each map, its 3×3 filter, the conv map, ReLU, and max pool."""
+
+    stage = stage or photo_stages()[0]
+    fig = NotebookFigure(figsize=(9, 5.6))
+    axes = fig.subplots(len(stage.filters), 4, width_ratios=[0.6, 1, 1, 1])
+    limit = display_limit(stage.conv)
+    for f, kernel in enumerate(stage.filters):
+        name = FILTER_NAMES[f] if f < len(FILTER_NAMES) else f"map {f}"
+        draw_grid(axes[f, 0], kernel, f"{name} filter", font_size=9)
+        conv_shown = axes[f, 1].imshow(stage.conv[f], cmap="RdBu_r", vmin=-limit, vmax=limit)
+        axes[f, 1].set_title(f"conv: {_shape(stage.conv)}", fontsize=10)
+        _show_map(axes[f, 2], stage.relu[f], f"ReLU: {_shape(stage.relu)}")
+        _show_map(axes[f, 3], stage.pooled[f], f"max pool 2×2: {_shape(stage.pooled)}")
+        for ax in axes[f, 1:]:
+            ax.set_xticks([])
+            ax.set_yticks([])
+    fig.colorbar(conv_shown, ax=axes[:, 1], label="conv response (red +, blue −)", shrink=0.6)
+    source = "the photo" if stage.input_shape[0] == 1 else f"stage {stage.number - 1}'s maps"
+    fig.suptitle(
+        f"Stage {stage.number} on {source} ({_shape_text(stage.input_shape)}): "
+        "conv → ReLU (keeps red) → max pool (halves each side)"
+    )
+    return fig
+
+
+def _shape(maps: np.ndarray) -> str:
+    return _shape_text(maps.shape)
+
+
+def _shape_text(shape: tuple[int, ...]) -> str:
+    return "×".join(str(s) for s in shape)
+
+
+def figure_photo_pipeline(n_stages: int = 5, later: str = "average") -> Figure:
+    """The photo through n conv → ReLU → pool stages: each edge filter's map after each stage.
+
+    Every map is drawn the same size on the page, so fewer pixels show up as bigger blocks.
+    `later` picks the kernels of stages 2 and up (see `helpers.cnn_pipeline.stage_filters`).
+    """
+
+    stages = photo_stages(later)
+    if isinstance(n_stages, bool) or not isinstance(n_stages, int) or not 1 <= n_stages:
+        raise ValueError(f"n_stages must be an int >= 1, got {n_stages!r}")
+    if n_stages > len(stages):
+        raise ValueError(f"n_stages must be at most {len(stages)} on this photo, got {n_stages}")
+    fig = NotebookFigure(figsize=(10, 5.4))
+    axes = fig.subplots(len(FILTER_NAMES), n_stages + 1)
+    photo_shape = stages[0].input_shape
+    for f, name in enumerate(FILTER_NAMES):
+        if f == 0:
+            _show_map(axes[0, 0], pipeline_photo(), f"photo {_shape_text(photo_shape)}")
+        else:
+            axes[f, 0].set_axis_off()
+        for s in range(n_stages):
+            title = f"stage {s + 1}: {_shape(stages[s].pooled[f])}"
+            _show_map(axes[f, s + 1], stages[s].pooled[f], title)
+        axes[f, 1].set_ylabel(f"{name} edges", fontsize=10)
+    fig.suptitle("conv → ReLU → max pool, stage after stage: the maps shrink, the main edges stay")
+    return fig
+
+
+def figure_shift_changes(by_shift: dict[int, list[ShiftChange]] | None = None) -> Figure:
+    """How much each stage's maps change after a small shift, before and after pooling.
+
+    `by_shift` maps a shift to `shift_changes(...)`'s list; by default shifts of 1 and 2
+    pixels on the pipeline photo, over 3 stages.
+    """
+
+    if by_shift is None:
+        photo = pipeline_photo()
+        by_shift = {shift: shift_changes(photo, shift, n_stages=3) for shift in (1, 2)}
+    if not by_shift:
+        raise ValueError("by_shift must hold at least one shift's changes")
+    fig = NotebookFigure(figsize=(9, 3.6))
+    ax = fig.subplots()
+    for index, (shift, changes) in enumerate(sorted(by_shift.items())):
+        stages = [c.stage for c in changes]
+        colour = PALETTE[index % len(PALETTE)]
+        label = f"{shift} pixel{'s' if shift > 1 else ''}"
+        ax.plot(
+            stages,
+            [c.relu_change for c in changes],
+            "--o",
+            color=colour,
+            label=f"conv + ReLU, shift {label}",
+        )
+        ax.plot(
+            stages,
+            [c.pooled_change for c in changes],
+            "-s",
+            color=colour,
+            label=f"after max pool, shift {label}",
+        )
+    ax.set_xlabel("number of conv → ReLU → pool stages")
+    ax.set_ylabel("mean |change| / mean |value|")
+    ax.set_xticks(sorted({c.stage for changes in by_shift.values() for c in changes}))
+    ax.set_ylim(bottom=0)
+    ax.grid(alpha=0.3)
+    ax.legend(fontsize=9)
+    ax.set_title("Shift the photo right: how much the maps at the same places change")
+    return fig

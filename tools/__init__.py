@@ -1,0 +1,2 @@
+"""Maintainers' tools, outside the package students import: slides, student edition,
+figures, the widget registry."""
