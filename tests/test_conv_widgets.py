@@ -15,13 +15,17 @@ from hypothesis import strategies as st
 from helpers.core.arithmetic import conv_output_size
 from helpers.core.conv import LECTURE_FILTERS, LECTURE_IMAGE, conv_as_matrix
 from helpers.lessons.padding_and_stride import (
-    ConvExplorer,
-    conv_explorer_view,
+    PaddingStrideExplorer,
     output_size_formula,
     padding_stride_explorer,
+    padding_stride_view,
     read_cells,
 )
-from helpers.lessons.weight_sharing import sharing_terms, weight_sharing_picker, weight_sharing_view
+from helpers.lessons.weight_sharing import (
+    sharing_terms,
+    weight_sharing_explorer,
+    weight_sharing_view,
+)
 from helpers.ui.explorer import safe_render
 from helpers.ui.palette import (
     OUTPUT_COLOUR,
@@ -91,7 +95,7 @@ def test_read_cells_are_where_pytorch_has_a_gradient(sizes):
 
 
 def test_explorer_view_draws_the_worked_example():
-    html = conv_explorer_view(5, 3, 1, 2, 1, position=4)
+    html = padding_stride_view(5, 3, 1, 2, 1, position=4)
     svg = svg_of(html)
     colours = fills(svg)
     assert colours.count(WINDOW_COLOUR) == 9 + 1  # 9 taps + the legend swatch
@@ -104,13 +108,13 @@ def test_explorer_view_draws_the_worked_example():
 
 
 def test_explorer_view_marks_the_rows_the_floor_drops():
-    html = conv_explorer_view(6, 3, 1, 2, 1, position=0)  # padded 8: windows at 0, 2, 4
+    html = padding_stride_view(6, 3, 1, 2, 1, position=0)  # padded 8: windows at 0, 2, 4
     assert "padded rows (and columns) 7 are never read" in html
     assert fills(svg_of(html)).count(UNREAD_COLOUR) == 8 + 8 - 1 + 1  # last row and column
 
 
 def test_explorer_view_dilated_window_reads_every_other_cell():
-    html = conv_explorer_view(7, 3, 0, 1, 2, position=0)
+    html = padding_stride_view(7, 3, 0, 1, 2, position=0)
     assert "effective kernel</b> k + (k − 1)(d − 1) = 3 + 2·1 = 5" in html
     assert "padded rows 0, 2, 4 and columns 0, 2, 4" in html
     frame = [r for r in svg_of(html).iter(f"{SVG_NS}rect") if r.get("stroke") == "#d62728"]
@@ -132,20 +136,20 @@ def test_explorer_view_dilated_window_reads_every_other_cell():
 )
 def test_explorer_view_refuses_bad_combinations_by_name(kwargs, name):
     with pytest.raises((ValueError, TypeError), match=name):
-        conv_explorer_view(**kwargs)
+        padding_stride_view(**kwargs)
 
 
 def test_explorer_position_range_follows_the_output_size():
     explorer = padding_stride_explorer()
     position = explorer.controls["position"]
-    assert isinstance(explorer, ConvExplorer) and position.max == 8  # 3x3 output
+    assert isinstance(explorer, PaddingStrideExplorer) and position.max == 8  # 3x3 output
     explorer.controls["input_size"].value = 12  # 12 + 2 - 3 -> 6x6 output with stride 2
     assert position.max == explorer.play.max == 35
     position.value = 35
     explorer.controls["stride"].value = 3  # 4x4: the position is clamped to the last one
     assert position.value == position.max == 15
     assert "does not work" not in explorer.view.value
-    assert explorer.view.value == conv_explorer_view(**explorer.values())
+    assert explorer.view.value == padding_stride_view(**explorer.values())
 
 
 def test_explorer_shows_a_message_for_a_kernel_larger_than_the_padded_input():
@@ -156,7 +160,7 @@ def test_explorer_shows_a_message_for_a_kernel_larger_than_the_padded_input():
     assert "Traceback" not in explorer.view.value
     explorer.controls["padding"].value = 1  # 5 + 2 = 7 fits again: one output
     assert explorer.controls["position"].max == 0
-    assert explorer.view.value == safe_render(conv_explorer_view, **explorer.values())
+    assert explorer.view.value == safe_render(padding_stride_view, **explorer.values())
 
 
 def test_explorer_rejects_a_start_position_beyond_the_output():
@@ -221,7 +225,7 @@ def test_weight_sharing_view_refuses_bad_input_by_name(kwargs, name):
 
 
 def test_picker_updates_with_its_controls():
-    picker = weight_sharing_picker()
+    picker = weight_sharing_explorer()
     picker.controls["output"].value = 16
     picker.controls["filter_number"].value = 2
     assert picker.view.value == weight_sharing_view(16, 2)
@@ -229,5 +233,5 @@ def test_picker_updates_with_its_controls():
 
 def test_widgets_are_registered():
     assert WIDGETS["padding_stride_explorer"] is padding_stride_explorer
-    assert WIDGETS["weight_sharing_picker"] is weight_sharing_picker
+    assert WIDGETS["weight_sharing_explorer"] is weight_sharing_explorer
     assert conv_output_size(5, 3, 2, 1) == 3  # the explorer's default is the worked example

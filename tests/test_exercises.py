@@ -13,7 +13,7 @@ from torch import nn
 
 import helpers.ui.exercises as kit
 from helpers.core.conv import LECTURE_FILTERS, LECTURE_IMAGE
-from helpers.core.lstm import LectureLSTMCell
+from helpers.core.lstm import LSTMCellByHand
 from helpers.core.rnn import toy_rnn_torch_outputs
 from helpers.core.text import CITY_LABEL
 from helpers.core.vgg import vgg16
@@ -260,7 +260,7 @@ def test_06_answers_match_pytorch_and_the_exact_gates():
         ("check_lstm_memory", lstm_exercises.MEMORY_CASE, "memory"),
         ("check_lstm_output", lstm_exercises.OUTPUT_CASE, "output"),
     ):
-        exact = getattr(LectureLSTMCell().step(case["x"], case["memory"]), field)
+        exact = getattr(LSTMCellByHand().step(case["x"], case["memory"]), field)
         assert BUILDERS[name]().answer == 7
         assert CHECKS[name](exact).correct  # the exact sigmoid gates are accepted too
 

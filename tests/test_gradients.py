@@ -16,7 +16,7 @@ from helpers.core.gradients import (
     decay_summary,
     gradient_norms,
 )
-from helpers.lessons.cnn_vs_rnn import vanishing_view
+from helpers.lessons.cnn_vs_rnn import gradient_view
 from helpers.ui.svg import log_line_chart
 
 
@@ -84,7 +84,7 @@ def test_bad_input(kwargs, name):
 
 
 def test_view_reports_the_measured_ratios():
-    html = vanishing_view(100, 1.0)
+    html = gradient_view(100, 1.0)
     rnn = gradient_norms("rnn", 100, 1.0)
     assert escape(decay_summary(rnn)) in html
     svg = html.split("<ul>")[0]

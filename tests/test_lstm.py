@@ -20,12 +20,12 @@ from helpers.core.lstm import (
     LECTURE_MEMORY,
     LECTURE_OUTPUT,
     LECTURE_SEQUENCE,
-    LectureLSTMCell,
+    LSTMCellByHand,
     LSTMStepRecord,
     check_sequence,
     compare_torch_with_lecture,
-    lecture_lstm_cell,
     lstm_cell_step_by_hand,
+    lstm_cell_with_lecture_weights,
     lstm_gate_slices,
     lstm_gate_weights,
     lstm_param_count,
@@ -113,7 +113,7 @@ def test_records_chain_and_carry_preactivations() -> None:
 
 
 def test_step_uses_the_cell_equations_with_custom_weights() -> None:
-    cell = LectureLSTMCell(w_z=(2, 1, 0), w_i=(0, 0, 1), b_i=0.5, b_z=1, w_o=(1, 0, 0), b_o=0)
+    cell = LSTMCellByHand(w_z=(2, 1, 0), w_i=(0, 0, 1), b_i=0.5, b_z=1, w_o=(1, 0, 0), b_o=0)
     record = cell.step((1.0, 2.0, 3.0), memory=4.0, exact=True)
     sig = lambda v: 1 / (1 + math.exp(-v))  # noqa: E731
     z, z_i, z_f, z_o = 2 + 2 + 1, 3 + 0.5, 100 * 2 + 10, 1.0
@@ -127,7 +127,7 @@ def test_step_uses_the_cell_equations_with_custom_weights() -> None:
 
 
 def test_idealised_gate_is_closed_at_zero_and_below() -> None:
-    cell = LectureLSTMCell(b_i=0.0, b_f=-1e-9, b_o=1e-9)
+    cell = LSTMCellByHand(b_i=0.0, b_f=-1e-9, b_o=1e-9)
     record = cell.step((5, 0, 0), memory=2.0, exact=False)
     assert (record.input_gate, record.forget_gate, record.output_gate) == (0.0, 0.0, 1.0)
 
@@ -193,11 +193,11 @@ def test_numpy_sequences_are_accepted() -> None:
 
 def test_bad_cell_arguments_are_named() -> None:
     with pytest.raises(ValueError, match="w_i"):
-        LectureLSTMCell(w_i=(1, 2))  # type: ignore[arg-type]
+        LSTMCellByHand(w_i=(1, 2))  # type: ignore[arg-type]
     with pytest.raises(ValueError, match="b_o"):
-        LectureLSTMCell(b_o=math.nan)
+        LSTMCellByHand(b_o=math.nan)
     with pytest.raises(ValueError, match="memory"):
-        LectureLSTMCell().step((1, 0, 0), memory=math.inf)
+        LSTMCellByHand().step((1, 0, 0), memory=math.inf)
     with pytest.raises(TypeError, match="exact"):
         run_lecture_lstm(exact=1)  # type: ignore[arg-type]
     with pytest.raises(TypeError, match="cell"):
@@ -285,7 +285,7 @@ def test_step_by_hand_defaults_and_unbatched_input() -> None:
 
 
 def test_lecture_cell_in_pytorch_has_the_lecture_weights() -> None:
-    cell = lecture_lstm_cell(scale=0.5)
+    cell = lstm_cell_with_lecture_weights(scale=0.5)
     parts = lstm_gate_weights(cell)
     assert parts["i"]["weight_ih"].tolist() == [[0.0, 100.0, 0.0]]
     assert parts["f"]["weight_ih"].tolist() == [[0.0, 100.0, 0.0]]
@@ -319,7 +319,7 @@ def test_scaled_pytorch_cell_gets_close_to_the_lecture() -> None:
 def test_bad_scale_is_named() -> None:
     for scale in (0, -1.0, math.nan, "1"):
         with pytest.raises(ValueError, match="scale"):
-            lecture_lstm_cell(scale)  # type: ignore[arg-type]
+            lstm_cell_with_lecture_weights(scale)  # type: ignore[arg-type]
     with pytest.raises(ValueError, match="scales"):
         compare_torch_with_lecture(())
 

@@ -21,10 +21,10 @@ from helpers.lessons.lstm_by_hand.stepper import (
     GATE_MODES,
     SCALE,
     TABLE_COLUMNS,
-    LSTMStepper,
+    LSTMStepExplorer,
     cell_svg,
+    lstm_step_explorer,
     lstm_step_view,
-    lstm_stepper,
     lstm_table_html,
     step_explanation,
 )
@@ -127,7 +127,7 @@ def test_bad_view_arguments_are_named(kwargs: dict, error: type, message: str) -
     with pytest.raises(error, match=message):
         lstm_step_view(**kwargs)
     with pytest.raises(error, match=message):
-        lstm_stepper(**kwargs)
+        lstm_step_explorer(**kwargs)
 
 
 def test_table_validates_its_arguments() -> None:
@@ -150,9 +150,9 @@ def test_table_validates_its_arguments() -> None:
 
 
 def test_stepper_links_play_to_the_slider_and_redraws() -> None:
-    stepper = lstm_stepper()
-    assert isinstance(stepper, LSTMStepper)
-    assert WIDGETS["lstm_stepper"] is lstm_stepper
+    stepper = lstm_step_explorer()
+    assert isinstance(stepper, LSTMStepExplorer)
+    assert WIDGETS["lstm_step_explorer"] is lstm_step_explorer
     slider, play = stepper.controls["step"], stepper.play
     assert isinstance(play, widgets.Play) and isinstance(slider, widgets.IntSlider)
     assert stepper.link.source == (play, "value") and stepper.link.target == (slider, "value")
@@ -168,6 +168,6 @@ def test_stepper_links_play_to_the_slider_and_redraws() -> None:
 
 
 def test_stepper_starts_where_asked() -> None:
-    stepper = lstm_stepper(step=6, gates="idealised")
+    stepper = lstm_step_explorer(step=6, gates="idealised")
     assert stepper.play.value == 6 and stepper.controls["step"].value == 6
     assert stepper.view.value == lstm_step_view(6, "idealised")

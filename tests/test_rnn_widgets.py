@@ -13,7 +13,7 @@ from helpers.lessons.rnn_slot_filling import (
     KIND_HEADERS,
     MAX_WORDS,
     WordRow,
-    sentence_box,
+    sentence_explorer,
     sentence_view,
     tag_rows,
 )
@@ -111,8 +111,8 @@ def test_html_is_escaped_and_well_formed():
 
 
 def test_sentence_box_updates_and_shows_messages():
-    box = sentence_box()
-    assert isinstance(box, Explorer) and WIDGETS["sentence_box"] is sentence_box
+    box = sentence_explorer()
+    assert isinstance(box, Explorer) and WIDGETS["sentence_explorer"] is sentence_explorer
     control = box.controls["sentence"]
     assert isinstance(control, widgets.Text) and control.value == DEFAULT_SENTENCE
     assert box.view.value == sentence_view(DEFAULT_SENTENCE)

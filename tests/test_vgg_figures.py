@@ -49,8 +49,8 @@ from helpers.lessons.vgg16 import (
     map_mosaic,
     scaled_to_own_range,
     short_layer_names,
+    stack_explorer,
     stack_view,
-    stack_vs_kernel,
     strongest_channels,
 )
 from tools.figures import FIGURES
@@ -413,8 +413,8 @@ def test_stack_view_rejects_bad_input() -> None:
 
 
 def test_widget_is_registered_and_updates() -> None:
-    assert WIDGETS["stack_vs_kernel"] is stack_vs_kernel
-    explorer = stack_vs_kernel()
+    assert WIDGETS["stack_explorer"] is stack_explorer
+    explorer = stack_explorer()
     explorer.controls["layers"].value = 3
     explorer.controls["channels"].value = 512
     assert explorer.view.value == stack_view(3, 512)

@@ -5,8 +5,8 @@ import random
 import ipywidgets as widgets
 import pytest
 
-from helpers.lessons.index import kernel_size_demo_view
-from helpers.lessons.why_cnn import calculator_view, param_calculator
+from helpers.lessons.index import kernel_size_view
+from helpers.lessons.why_cnn import calculator_explorer, calculator_view
 from helpers.ui.explorer import Explorer, message_html, safe_render
 from tools.widget_registry import WIDGETS
 
@@ -34,7 +34,7 @@ def control_values(control: widgets.ValueWidget) -> list:
 
 
 def test_moving_a_slider_updates_the_view_to_the_pure_function():
-    calc = param_calculator()
+    calc = calculator_explorer()
     calc.controls["n_kernels"].value = 100
     calc.controls["channels"].value = 4
     assert calc.view.value == calculator_view(**calc.values())
@@ -45,7 +45,7 @@ def test_moving_a_slider_updates_the_view_to_the_pure_function():
 
 
 def test_invalid_combination_shows_a_message_not_a_traceback():
-    calc = param_calculator(image_size=28)
+    calc = calculator_explorer(image_size=28)
     calc.controls["kernel_size"].value = 29
     assert "does not work" in calc.view.value and "kernel_size" in calc.view.value
     assert "Traceback" not in calc.view.value
@@ -93,4 +93,4 @@ def test_every_widget_survives_random_combinations(name):
 
 def test_kernel_demo_counts():
     for k in range(1, 12):
-        assert f"<b>{3 * k * k + 1:,}</b>" in kernel_size_demo_view(k)
+        assert f"<b>{3 * k * k + 1:,}</b>" in kernel_size_view(k)

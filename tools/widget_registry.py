@@ -5,26 +5,26 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from helpers.lessons.cnn_vs_rnn import gradient_explorer
-from helpers.lessons.index import kernel_size_demo
-from helpers.lessons.lstm_by_hand.stepper import lstm_stepper
+from helpers.lessons.index import kernel_size_explorer
+from helpers.lessons.lstm_by_hand.stepper import lstm_step_explorer
 from helpers.lessons.padding_and_stride import padding_stride_explorer
 from helpers.lessons.pooling.explorers import pooling_explorer, stages_explorer
-from helpers.lessons.rnn_slot_filling import sentence_box
-from helpers.lessons.vgg16 import stack_vs_kernel
-from helpers.lessons.weight_sharing import weight_sharing_picker
-from helpers.lessons.why_cnn import param_calculator
+from helpers.lessons.rnn_slot_filling import sentence_explorer
+from helpers.lessons.vgg16 import stack_explorer
+from helpers.lessons.weight_sharing import weight_sharing_explorer
+from helpers.lessons.why_cnn import calculator_explorer
 from helpers.ui.explorer import Explorer
 
 # name -> factory with default arguments; each returns an Explorer (controls + HTML view).
 WIDGETS: dict[str, Callable[[], Explorer]] = {
-    "kernel_size_demo": kernel_size_demo,
-    "param_calculator": param_calculator,
+    "kernel_size_explorer": kernel_size_explorer,
+    "calculator_explorer": calculator_explorer,
     "padding_stride_explorer": padding_stride_explorer,
-    "weight_sharing_picker": weight_sharing_picker,
+    "weight_sharing_explorer": weight_sharing_explorer,
     "pooling_explorer": pooling_explorer,
     "stages_explorer": stages_explorer,
-    "lstm_stepper": lstm_stepper,
-    "sentence_box": sentence_box,
-    "stack_vs_kernel": stack_vs_kernel,
+    "lstm_step_explorer": lstm_step_explorer,
+    "sentence_explorer": sentence_explorer,
+    "stack_explorer": stack_explorer,
     "gradient_explorer": gradient_explorer,
 }

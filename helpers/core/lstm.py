@@ -145,7 +145,7 @@ class LSTMStepRecord:
 
 
 @dataclass(frozen=True)
-class LectureLSTMCell:
+class LSTMCellByHand:
     """The lecture's one-unit LSTM cell: linear z, z_i, z_f, z_o of x = (x1, x2, x3), g = h = id.
 
     Each of the four inputs is `w · x + b`; the defaults are the lecture's weights
@@ -201,14 +201,14 @@ class LectureLSTMCell:
 def run_lecture_lstm(
     sequence: Sequence[Sequence[float]] = LECTURE_SEQUENCE,
     exact: bool = True,
-    cell: LectureLSTMCell | None = None,
+    cell: LSTMCellByHand | None = None,
 ) -> list[LSTMStepRecord]:
     """Run `cell` (default: the lecture's) over `sequence` from memory 0; one record per step."""
     steps = check_sequence(sequence)
     if cell is None:
-        cell = LectureLSTMCell()
-    elif not isinstance(cell, LectureLSTMCell):
-        raise TypeError(f"cell must be a LectureLSTMCell or None, got {type(cell).__name__}")
+        cell = LSTMCellByHand()
+    elif not isinstance(cell, LSTMCellByHand):
+        raise TypeError(f"cell must be a LSTMCellByHand or None, got {type(cell).__name__}")
     records = []
     memory = 0.0
     for x in steps:
@@ -307,7 +307,7 @@ def _check_scale(scale: object) -> float:
     return scale
 
 
-def lecture_lstm_cell(scale: float = 1.0) -> nn.LSTMCell:
+def lstm_cell_with_lecture_weights(scale: float = 1.0) -> nn.LSTMCell:
     """An nn.LSTMCell(3, 1) set to mimic the lecture's cell: the lecture's input, forget and
     output gate weights, the cell input g = tanh(scale * x1), and no recurrent weights.
 
@@ -317,7 +317,7 @@ def lecture_lstm_cell(scale: float = 1.0) -> nn.LSTMCell:
     output (see `run_lecture_lstm_torch`).
     """
     scale = _check_scale(scale)
-    lecture = LectureLSTMCell()
+    lecture = LSTMCellByHand()
     rows = lstm_gate_slices(1)
     weights = {"i": lecture.w_i, "f": lecture.w_f, "g": (scale, 0.0, 0.0), "o": lecture.w_o}
     biases = {"i": lecture.b_i, "f": lecture.b_f, "g": 0.0, "o": lecture.b_o}
@@ -333,7 +333,7 @@ def lecture_lstm_cell(scale: float = 1.0) -> nn.LSTMCell:
 
 @dataclass(frozen=True)
 class TorchLSTMStepRecord:
-    """One step of the lecture sequence through `lecture_lstm_cell(scale)` (nn.LSTMCell)."""
+    """One step of the lecture sequence through `lstm_cell_with_lecture_weights(scale)`."""
 
     x: Step
     scale: float
@@ -354,11 +354,12 @@ class TorchLSTMStepRecord:
 def run_lecture_lstm_torch(
     scale: float = 1.0, sequence: Sequence[Sequence[float]] = LECTURE_SEQUENCE
 ) -> list[TorchLSTMStepRecord]:
-    """Run `sequence` through `lecture_lstm_cell(scale)` with nn.LSTMCell's own forward, one
-    record per step; the gates come from `lstm_cell_step_by_hand` on the same state."""
+    """Run `sequence` through `lstm_cell_with_lecture_weights(scale)` with nn.LSTMCell's own
+    forward, one record per step; the gates come from `lstm_cell_step_by_hand` on the same
+    state."""
     steps = check_sequence(sequence)
     scale = _check_scale(scale)
-    cell = lecture_lstm_cell(scale)
+    cell = lstm_cell_with_lecture_weights(scale)
     h = torch.zeros(1, 1)
     c = torch.zeros(1, 1)
     records = []

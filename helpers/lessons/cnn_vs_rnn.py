@@ -246,12 +246,12 @@ def gradient_explorer(length: int = 50, weight_scale: float = 1.0) -> Explorer:
         readout_format=".2f",
     )
     return Explorer(
-        vanishing_view,
+        gradient_view,
         {"length": int_slider(length, 2, MAX_LENGTH, "sequence length"), "weight_scale": scale},
     )
 
 
-def vanishing_view(length: int, weight_scale: float) -> str:
+def gradient_view(length: int, weight_scale: float) -> str:
     """The widget's view: both gradient curves on a log scale, with their first/last ratios."""
     lines = {kind: gradient_norms(kind, length, weight_scale) for kind in KINDS}
     names = {"rnn": "vanilla RNN (tanh)", "lstm": f"LSTM (forget bias {FORGET_BIAS:g})"}

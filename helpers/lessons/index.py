@@ -6,7 +6,7 @@ from helpers.core.arithmetic import conv2d_param_count
 from helpers.ui.explorer import Explorer, int_slider
 
 
-def kernel_size_demo_view(kernel_size: int) -> str:
+def kernel_size_view(kernel_size: int) -> str:
     """The index's demo: parameters of one 3-channel square kernel, with the sum spelled out."""
     count = conv2d_param_count(3, 1, kernel_size)
     return (
@@ -15,8 +15,8 @@ def kernel_size_demo_view(kernel_size: int) -> str:
     )
 
 
-def kernel_size_demo(kernel_size: int = 3) -> Explorer:
+def kernel_size_explorer(kernel_size: int = 3) -> Explorer:
     """The index's slider demo."""
     return Explorer(
-        kernel_size_demo_view, {"kernel_size": int_slider(kernel_size, 1, 11, "kernel side")}
+        kernel_size_view, {"kernel_size": int_slider(kernel_size, 1, 11, "kernel side")}
     )

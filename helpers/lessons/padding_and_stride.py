@@ -168,7 +168,7 @@ def read_cells(
     return np.unique(windows[:, 0, :, 0, 0])
 
 
-def conv_explorer_view(
+def padding_stride_view(
     input_size: int = 5,
     kernel_size: int = 3,
     padding: int = 1,
@@ -272,7 +272,7 @@ def conv_explorer_view(
     return f"<div>{svg}<ul style='margin:4px 0'>{items}</ul></div>"
 
 
-class ConvExplorer(Explorer):
+class PaddingStrideExplorer(Explorer):
     """Notebook 02's explorer: size sliders, an output-position slider whose range follows
     the output size, and a Play button that walks the window over every output."""
 
@@ -299,7 +299,7 @@ class ConvExplorer(Explorer):
         # Registered before Explorer's own observers: the range is right before it re-renders.
         for name in ("input_size", "kernel_size", "padding", "stride", "dilation"):
             controls[name].observe(self._fit_position_range, names="value")
-        super().__init__(conv_explorer_view, controls)
+        super().__init__(padding_stride_view, controls)
         self.play = widgets.Play(
             value=position, min=0, max=last, interval=PLAY_INTERVAL_MS, repeat=True
         )
@@ -341,9 +341,9 @@ def padding_stride_explorer(
     stride: int = 2,
     dilation: int = 1,
     position: int = 0,
-) -> ConvExplorer:
+) -> PaddingStrideExplorer:
     """Notebook 02's explorer, starting at the article's worked example (5, 3, 1, 2)."""
-    return ConvExplorer(input_size, kernel_size, padding, stride, dilation, position)
+    return PaddingStrideExplorer(input_size, kernel_size, padding, stride, dilation, position)
 
 
 SIDE_CASE = {"size": 14, "kernel_size": 5, "padding": 2, "stride": 2}

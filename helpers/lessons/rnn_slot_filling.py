@@ -571,7 +571,7 @@ def sentence_view(sentence: str) -> str:
     )
 
 
-def sentence_box(sentence: str = DEFAULT_SENTENCE) -> Explorer:
+def sentence_explorer(sentence: str = DEFAULT_SENTENCE) -> Explorer:
     """A text box: type a sentence and see the feed-forward, RNN and LSTM labels per word."""
     return Explorer(
         sentence_view,

@@ -242,7 +242,6 @@ def figure_stacked_vs_large(channels: int = 512, max_layers: int = 5) -> Figure:
     """Parameters of n stacked 3x3 convolutions vs one kernel with the same receptive field."""
     from matplotlib.patches import Rectangle
 
-
     max_layers = check_int(max_layers, "max_layers")
     rows = [stacked_vs_large_kernel(n, channels) for n in range(1, max_layers + 1)]
     fig = NotebookFigure(figsize=(10, 4))
@@ -493,7 +492,7 @@ def stack_view(layers: int, channels: int) -> str:
     )
 
 
-def stack_vs_kernel(layers: int = 2, channels: int = 64) -> Explorer:
+def stack_explorer(layers: int = 2, channels: int = 64) -> Explorer:
     """Sliders for the number of stacked 3x3 layers and the channels, with `stack_view`."""
     return Explorer(
         stack_view,

@@ -129,7 +129,6 @@ def figure_unrolled_matrix(filter_number: int = 1) -> Figure:
     non-zero coloured by which of the 9 shared weights it is, zeros left blank."""
     from matplotlib.colors import to_rgba
 
-
     index = filter_index(filter_number)
     kernel = LECTURE_FILTERS[index]
     taps = conv_weight_indices(kernel.shape, LECTURE_IMAGE.shape)
@@ -298,7 +297,7 @@ def weight_sharing_view(output: int = 1, filter_number: int = 1) -> str:
     )
 
 
-def weight_sharing_picker(output: int = 1, filter_number: int = 1) -> Explorer:
+def weight_sharing_explorer(output: int = 1, filter_number: int = 1) -> Explorer:
     """Notebook 03's widget: an output slider (1-16) and a choice of the lecture's two filters."""
     return Explorer(
         weight_sharing_view,

@@ -109,7 +109,6 @@ def figure_small_patterns() -> Figure:
     """Property 1: a pattern (an eye behind glasses) is much smaller than the whole image."""
     from matplotlib.patches import Rectangle
 
-
     grey = sample_photo()
     fig = NotebookFigure(figsize=(9, 4.2))
     whole, patch = fig.subplots(1, 2, width_ratios=[1, 1])
@@ -129,7 +128,6 @@ def figure_small_patterns() -> Figure:
 def figure_same_pattern_anywhere(detection: StarDetection | None = None) -> Figure:
     """Property 2: one detector (a star) finds the same pattern wherever it appears."""
     from matplotlib.patches import Circle
-
 
     d = detection or detect_stars()
     fig = NotebookFigure(figsize=(11, 4.2))
@@ -241,7 +239,7 @@ IMAGE_SIZES = [6, 28, 32, 64, 100, 224, 256, 512, 1000]
 HIDDEN_UNITS = [10, 100, 1_000, 10_000, 100_000, 1_000_000]
 
 
-def param_calculator(
+def calculator_explorer(
     image_size: int = 100,
     channels: int = 3,
     hidden_units: int = 1_000,

@@ -107,8 +107,8 @@ def test_run_all_then_every_explorer_follows_its_controls(page: Any, name: str) 
 
 BROKEN_CELLS = [
     # an explorer whose view no longer follows its slider
-    "from helpers.lessons.index import kernel_size_demo\n"
-    "stale = kernel_size_demo()\n"
+    "from helpers.lessons.index import kernel_size_explorer\n"
+    "stale = kernel_size_explorer()\n"
     "stale.controls['kernel_size'].unobserve(stale._update, names='value')\n"
     "stale",
     # a widget view whose model the page does not have

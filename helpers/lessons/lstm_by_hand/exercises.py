@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from functools import cache
 
-from helpers.core.lstm import LectureLSTMCell, lstm_param_count
+from helpers.core.lstm import LSTMCellByHand, lstm_param_count
 from helpers.ui.exercises import NUMBER, WHOLE, Exercise, Feedback, Mistake, check, format_number
 
 MEMORY_CASE = {"memory": 5.0, "x": (2.0, 1.0, 0.0)}
@@ -23,7 +23,7 @@ _CELL_TEXT = (
 @cache
 def lstm_memory_exercise() -> Exercise:
     memory, x = MEMORY_CASE["memory"], MEMORY_CASE["x"]
-    step = LectureLSTMCell().step(x, memory, exact=False)
+    step = LSTMCellByHand().step(x, memory, exact=False)
     return Exercise(
         "06_lstm_by_hand.ipynb",
         "The memory after one step",
@@ -57,7 +57,7 @@ def lstm_memory_exercise() -> Exercise:
 @cache
 def lstm_output_exercise() -> Exercise:
     memory, x = OUTPUT_CASE["memory"], OUTPUT_CASE["x"]
-    step = LectureLSTMCell().step(x, memory, exact=False)
+    step = LSTMCellByHand().step(x, memory, exact=False)
     return Exercise(
         "06_lstm_by_hand.ipynb",
         "The output after one step",

@@ -181,7 +181,6 @@ def figure_lstm_cell(record: LSTMStepRecord | None = None, step: int | None = No
     one output a. With a `record`, the gates are coloured open/closed and the values shown."""
     from matplotlib.patches import FancyBboxPatch
 
-
     if record is not None and not isinstance(record, LSTMStepRecord):
         raise TypeError(f"record must be an LSTMStepRecord or None, got {type(record).__name__}")
     if step is not None:

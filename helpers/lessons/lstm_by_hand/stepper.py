@@ -301,7 +301,7 @@ def lstm_step_view(step: int = 1, gates: str = "exact") -> str:
     )
 
 
-class LSTMStepper(Explorer):
+class LSTMStepExplorer(Explorer):
     """The step-through widget: a Play button linked (in the browser) to a time-step slider,
     a choice of exact or idealised gates, and the cell view."""
 
@@ -328,6 +328,6 @@ class LSTMStepper(Explorer):
         self.children = (widgets.HBox([self.play, slider]), gate_control, self.view)
 
 
-def lstm_stepper(step: int = 1, gates: str = "exact") -> LSTMStepper:
+def lstm_step_explorer(step: int = 1, gates: str = "exact") -> LSTMStepExplorer:
     """Notebook 06's step-through widget over the lecture's nine steps."""
-    return LSTMStepper(step, gates)
+    return LSTMStepExplorer(step, gates)
