@@ -1,16 +1,16 @@
 """The exercise kit: an exercise's answer and typical mistakes, the student's answer read in
 any form, and the feedback shown.
 
-The question text lives in the notebook; each lesson module builds its exercises (the answer
-computed by the helpers, each typical mistake computed by making it) and its `check_*`
-functions, which take the student's answer and return a `Feedback`, never raising. `None`
-(or `...`) means "not done yet"."""
+The question text lives only in the notebook's markdown; each lesson module builds its
+exercises (the values the question gives, the answer computed by the helpers, each typical
+mistake computed by making it) and its `check_*` functions, which take the student's answer
+and return a `Feedback`, never raising. `None` (or `...`) means "not done yet"."""
 
 from __future__ import annotations
 
 import math
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from html import escape
 from numbers import Real
 
@@ -73,11 +73,18 @@ class Mistake:
 
 @dataclass(frozen=True)
 class Exercise:
-    """One exercise: its notebook, question, answer (from the helpers) and typical mistakes."""
+    """One exercise: its notebook, the values its question gives, its answer (from the
+    helpers) and typical mistakes. The question itself is written once, in the notebook.
+
+    `given` holds the case the question states, taken from the lesson's case constants: a
+    number (written in the question as 28, 1,000 or 0.5), a tuple of numbers (written as
+    (2, 1, 0) or [1, 0]) or a short string (a sentence, a word). A test checks that each
+    appears in the notebook's question cell, so a case changed in code but not in the
+    notebook fails."""
 
     notebook: str
     title: str
-    question: str  # markdown, pasted verbatim into the notebook (a test checks it)
+    given: tuple[object, ...] = field(kw_only=True)  # the question's values, see above
     kind: str  # WHOLE, NUMBER, NUMBERS or CHOICE
     answer: object
     explanation: str  # shown with a correct answer

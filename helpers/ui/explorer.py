@@ -8,6 +8,8 @@ from typing import Any
 
 import ipywidgets as widgets
 
+from helpers.ui.palette import ERROR_BACKGROUND, WRONG_COLOUR
+
 SLIDER_STYLE = {"description_width": "140px"}
 
 SLIDER_LAYOUT = widgets.Layout(width="460px")
@@ -18,7 +20,8 @@ EXPLORER_CLASS = "series-explorer"
 def message_html(error: Exception) -> str:
     """The message a widget shows instead of a traceback when its inputs do not fit together."""
     return (
-        "<div style='border-left:4px solid #e15759;padding:6px 10px;background:#fdf0f0'>"
+        f"<div style='border-left:4px solid {WRONG_COLOUR};padding:6px 10px;"
+        f"background:{ERROR_BACKGROUND}'>"
         f"<b>This combination does not work:</b> {escape(str(error))}</div>"
     )
 

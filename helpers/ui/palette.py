@@ -26,9 +26,12 @@ OUTPUT_COLOUR = "#8cd17d"  # the output cell being computed
 FRAME_COLOUR = "#d62728"  # frames around the window and the kernel in use
 UNREAD_COLOUR = "#f4b6b6"  # cells of the padded input that no window ever reads
 GRID_LINE_COLOUR = "#888888"  # lines between cells
+LIGHT_LINE_COLOUR = "#dddddd"  # chart grid lines
+INK_COLOUR = "#222222"  # text on a light background
 
 # Feedback: right, wrong, not done yet, cannot check.
 RIGHT_COLOUR = "#59a14f"
 WRONG_COLOUR = "#e15759"
 NOT_DONE_COLOUR = "#9e9e9e"
 INVALID_COLOUR = "#f28e2b"
+ERROR_BACKGROUND = "#fdf0f0"  # behind a message that replaces a widget's view

@@ -6,7 +6,13 @@ import math
 from collections.abc import Sequence
 from html import escape
 
-from helpers.ui.palette import PALETTE
+from helpers.ui.palette import (
+    FRAME_COLOUR,
+    GRID_LINE_COLOUR,
+    INK_COLOUR,
+    LIGHT_LINE_COLOUR,
+    PALETTE,
+)
 
 
 def svg_label(text: str, x: float, y: float) -> str:
@@ -20,7 +26,7 @@ def svg_legend(items: list[tuple[str, str]], x: float, y: float) -> str:
     for colour, text in items:
         parts.append(
             f'<rect x="{x:.0f}" y="{y - 10:.0f}" width="12" height="12" fill="{colour}" '
-            f'stroke="#888"/><text x="{x + 17:.0f}" y="{y:.0f}">{escape(text)}</text>'
+            f'stroke="{GRID_LINE_COLOUR}"/><text x="{x + 17:.0f}" y="{y:.0f}">{escape(text)}</text>'
         )
         x += 24 + 6.6 * len(text)
     return "".join(parts)
@@ -67,7 +73,8 @@ def log_bar_chart(
     for power in range(top + 1):
         x = x_of(10**power)
         parts.append(
-            f'<line x1="{x:.1f}" y1="{header - 4}" x2="{x:.1f}" y2="{axis_y}" stroke="#ddd"/>'
+            f'<line x1="{x:.1f}" y1="{header - 4}" x2="{x:.1f}" y2="{axis_y}" '
+            f'stroke="{LIGHT_LINE_COLOUR}"/>'
             f'<text x="{x:.1f}" y="{axis_y + 16}" text-anchor="middle" font-size="11">'
             f"10<tspan dy='-5' font-size='9'>{power}</tspan></text>"
         )
@@ -87,7 +94,7 @@ def log_bar_chart(
         parts.append(
             f'<text x="{text_x:.1f}" y="{y + bar_height / 2 + 4:.0f}" '
             f'text-anchor="{"end" if inside else "start"}" '
-            f'fill="{"white" if inside else "#222"}" font-size="11">'
+            f'fill="{"white" if inside else INK_COLOUR}" font-size="11">'
             f"{escape(format_count(value))}</text>"
         )
     parts.append(
@@ -130,7 +137,7 @@ def grid(
     fills: dict[tuple[int, int], str] | None = None,
     outline: tuple[int, int, int, int] | None = None,
     caption: str = "",
-    default_fill: str = "#ffffff",
+    default_fill: str = "white",
 ) -> str:
     """An SVG grid of numbers at (x, y): per-cell fill colours, an optional outlined block.
 
@@ -144,7 +151,7 @@ def grid(
             fill = fills.get((r, c), default_fill)
             parts.append(
                 f'<rect x="{x + c * cell:.1f}" y="{y + r * cell:.1f}" width="{cell}" '
-                f'height="{cell}" fill="{fill}" stroke="#888" stroke-width="0.8"/>'
+                f'height="{cell}" fill="{fill}" stroke="{GRID_LINE_COLOUR}" stroke-width="0.8"/>'
             )
             text = format_cell(value)
             if text:
@@ -157,7 +164,7 @@ def grid(
         row, col, rows, cols = outline
         parts.append(
             f'<rect x="{x + col * cell:.1f}" y="{y + row * cell:.1f}" width="{cols * cell}" '
-            f'height="{rows * cell}" fill="none" stroke="#d62728" stroke-width="3"/>'
+            f'height="{rows * cell}" fill="none" stroke="{FRAME_COLOUR}" stroke-width="3"/>'
         )
     if caption:
         n_rows = len(values)
@@ -201,7 +208,8 @@ def log_line_chart(
     for power in range(low, high + 1, step):
         y = py(10.0**power)
         parts.append(
-            f'<line x1="{left}" y1="{y:.1f}" x2="{left + plot_w}" y2="{y:.1f}" stroke="#ddd"/>'
+            f'<line x1="{left}" y1="{y:.1f}" x2="{left + plot_w}" y2="{y:.1f}" '
+            f'stroke="{LIGHT_LINE_COLOUR}"/>'
             f'<text x="{left - 6}" y="{y + 4:.1f}" text-anchor="end" font-size="11">'
             f"10<tspan dy='-5' font-size='9'>{power}</tspan></text>"
         )
@@ -222,7 +230,7 @@ def log_line_chart(
         )
     parts.append(
         f'<rect x="{left}" y="{top}" width="{plot_w}" height="{plot_h}" fill="none" '
-        f'stroke="#888"/>'
+        f'stroke="{GRID_LINE_COLOUR}"/>'
         f'<text x="{left + plot_w / 2:.0f}" y="{height - 10}" text-anchor="middle">'
         f"{escape(x_label)}</text>"
         f'<text x="16" y="{top + plot_h / 2:.0f}" text-anchor="middle" '
