@@ -125,9 +125,6 @@ def dense_growth_exercise() -> Exercise:
     return Exercise(
         "08_cnn_vs_rnn.ipynb",
         "How a dense layer grows",
-        f"Double the side of a square greyscale image ({GROWTH_SIDES[0]} → {GROWTH_SIDES[1]}). "
-        f"About how many times more parameters does a dense layer with {GROWTH_UNITS:,} hidden "
-        "units need?",
         NUMBER,
         answer,
         f"about {answer:.0f}: it has one weight per pixel and unit, and doubling the side "
@@ -144,6 +141,7 @@ def dense_growth_exercise() -> Exercise:
             ),
         ),
         tolerance=0.05,
+        given=(*GROWTH_SIDES, GROWTH_UNITS),
     )
 
 
@@ -154,8 +152,6 @@ def cnn_params_large_image_exercise() -> Exercise:
     return Exercise(
         "08_cnn_vs_rnn.ipynb",
         "A convolution on a large image",
-        f"A convolutional layer has {kernels} kernels of {k} × {k} and reads a greyscale image "
-        f"of {n:,} × {n:,} pixels. How many parameters does it have, biases included?",
         WHOLE,
         answer,
         f"{kernels} · {k}·{k} + {kernels} = {format_number(answer)}, the same as on any image: the "
@@ -172,6 +168,7 @@ def cnn_params_large_image_exercise() -> Exercise:
                 "image size.",
             ),
         ),
+        given=(kernels, k, n),
     )
 
 
@@ -188,9 +185,6 @@ def rnn_gradient_exercise() -> Exercise:
     return Exercise(
         "08_cnn_vs_rnn.ipynb",
         "Exploding or vanishing",
-        f"A vanilla RNN whose recurrent weight scale is {RNN_GRADIENT_SCALE:g} reads "
-        f"{GRADIENT_LENGTH} steps. Is the gradient with respect to the first input larger or "
-        "smaller than the one with respect to the last input? Answer 'larger' or 'smaller'.",
         CHOICE,
         answer,
         f"{answer}: a scale above 1 stretches the hidden state at every step, so the product of "
@@ -204,6 +198,7 @@ def rnn_gradient_exercise() -> Exercise:
             ),
         ),
         choices=DIRECTION_WORDS,
+        given=(RNN_GRADIENT_SCALE, GRADIENT_LENGTH),
     )
 
 
@@ -213,10 +208,6 @@ def lstm_gradient_exercise() -> Exercise:
     return Exercise(
         "08_cnn_vs_rnn.ipynb",
         "An LSTM with a half-shut forget gate",
-        f"An LSTM with its forget-gate bias set to {LSTM_GRADIENT_FORGET_BIAS:g} (scale "
-        f"{LSTM_GRADIENT_SCALE:g}) reads {GRADIENT_LENGTH} steps. Is the gradient with respect to "
-        "the first input larger or smaller than the one with respect to the last input? "
-        "Answer 'larger' or 'smaller'.",
         CHOICE,
         answer,
         f"{answer}: with bias 0 the forget gate is about 0.5, so the cell keeps only about half "
@@ -230,6 +221,7 @@ def lstm_gradient_exercise() -> Exercise:
             ),
         ),
         choices=DIRECTION_WORDS,
+        given=(LSTM_GRADIENT_FORGET_BIAS, LSTM_GRADIENT_SCALE, GRADIENT_LENGTH),
     )
 
 

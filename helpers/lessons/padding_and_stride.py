@@ -363,8 +363,6 @@ def conv_output_side_exercise() -> Exercise:
     return Exercise(
         "02_padding_and_stride.ipynb",
         "Output size with padding and stride",
-        f"A {n} × {n} input goes through a convolution with a {k} × {k} kernel, padding {p} and "
-        f"stride {s}. What is the side of the output?",
         WHOLE,
         answer,
         f"⌊({n} + 2·{p} − {k}) / {s}⌋ + 1 = ⌊{room / s:g}⌋ + 1 = {answer}.",
@@ -389,6 +387,7 @@ def conv_output_side_exercise() -> Exercise:
             ),
         ),
         fraction="a size is a whole number: round the division down (floor), then add 1.",
+        given=(n, k, p, s),
     )
 
 
@@ -400,8 +399,6 @@ def dilated_output_side_exercise() -> Exercise:
     return Exercise(
         "02_padding_and_stride.ipynb",
         "Output size with dilation",
-        f"A {n} × {n} input, a {k} × {k} kernel with dilation {d}, no padding, stride 1. "
-        "What is the side of the output?",
         WHOLE,
         answer,
         f"the dilated kernel spans {k} + ({k} − 1)·({d} − 1) = {span} cells, so "
@@ -419,6 +416,7 @@ def dilated_output_side_exercise() -> Exercise:
             Mistake(answer - 1, "you forgot the + 1 for the first position."),
         ),
         fraction="a size is a whole number.",
+        given=(n, k, d),
     )
 
 
@@ -431,9 +429,6 @@ def conv_output_shape_exercise() -> Exercise:
     return Exercise(
         "02_padding_and_stride.ipynb",
         "The shape of a convolution's output",
-        f"`nn.Conv2d({c_in}, {c_out}, {k}, padding={p})` gets one image of shape "
-        f"({c_in}, {n}, {n}) (channels, height, width). What is the shape of its output, "
-        "written (channels, height, width)?",
         NUMBERS,
         (c_out, side, side),
         f"({c_out}, {side}, {side}): one map per kernel, each {n} + 2·{p} − {k} + 1 = {side} "
@@ -453,6 +448,7 @@ def conv_output_shape_exercise() -> Exercise:
             Mistake((c_out,) + (side - 1,) * 2, "you forgot the + 1 for the first position."),
         ),
         form="(channels, height, width)",
+        given=(c_in, c_out, k, p, n),
     )
 
 
@@ -465,8 +461,6 @@ def grouped_params_exercise() -> Exercise:
     return Exercise(
         "02_padding_and_stride.ipynb",
         "Parameters of a grouped convolution",
-        f"How many parameters does `nn.Conv2d({c_in}, {c_out}, {k}, groups={g})` have, biases "
-        "included?",
         WHOLE,
         answer,
         f"each of the {c_out} kernels sees only its group's {c_in} / {g} = {c_in // g} channels: "
@@ -491,6 +485,7 @@ def grouped_params_exercise() -> Exercise:
                 f"({c_out // g} per group), each with a bias.",
             ),
         ),
+        given=(c_in, c_out, k, g),
     )
 
 

@@ -73,12 +73,9 @@ def toy_rnn_output_exercise() -> Exercise:
     steps = toy_rnn(TOY_EXERCISE_INPUTS)
     answer = tuple(float(v) for v in steps[-1].output)
     last = len(steps)
-    shown = ", ".join(str(list(x)) for x in TOY_EXERCISE_INPUTS)
     return Exercise(
         "05_rnn_slot_filling.ipynb",
         "The toy RNN by hand",
-        "The lecture's toy RNN (all weights 1, linear units, no bias, memory starting at 0) "
-        f"reads {shown}. What is its output y at step {last}? Give both values, [y1, y2].",
         NUMBERS,
         answer,
         "hidden values "
@@ -102,6 +99,7 @@ def toy_rnn_output_exercise() -> Exercise:
         ),
         tolerance=1e-6,
         form="[y1, y2]",
+        given=(*TOY_EXERCISE_INPUTS, last),
     )
 
 
@@ -117,9 +115,6 @@ def rnn_label_exercise() -> Exercise:
     return Exercise(
         "05_rnn_slot_filling.ipynb",
         "What the RNN says",
-        f"The trained RNN tagger reads *{TAGGER_SENTENCE}*. {TAGGER_CITY.title()} is a "
-        "held-out city: it never appeared in training. Which label does the RNN give "
-        f"*{TAGGER_CITY}*? (One of {', '.join(LABELS)}.)",
         CHOICE,
         answer,
         f"{answer}: the RNN read '{TAGGER_CUE}' first and carries it in its hidden state, so "
@@ -142,6 +137,7 @@ def rnn_label_exercise() -> Exercise:
             ),
         ),
         choices=label_choices(LABELS),
+        given=(TAGGER_SENTENCE, TAGGER_CITY, *LABELS),
     )
 
 
@@ -155,8 +151,6 @@ def feedforward_label_exercise() -> Exercise:
     return Exercise(
         "05_rnn_slot_filling.ipynb",
         "What the feed-forward tagger says",
-        f"And the trained **feed-forward** tagger, on the same sentence: which label does it "
-        f"give *{TAGGER_CITY}*?",
         CHOICE,
         answer,
         f"{answer}: it reads one word at a time, and an unknown city arrives as the 'other' "
@@ -174,6 +168,7 @@ def feedforward_label_exercise() -> Exercise:
             ),
         ),
         choices=label_choices(LABELS),
+        given=(TAGGER_CITY,),
     )
 
 

@@ -83,9 +83,6 @@ def vgg_conv_params_exercise() -> Exercise:
     return Exercise(
         "07_vgg16.ipynb",
         "Parameters of one VGG16 convolution",
-        f"VGG16's first convolution of block {VGG_BLOCK} has {c_out} kernels of 3 × 3 "
-        "(padding 1). How many parameters does it have, biases included? (What does it read? "
-        "Look at the configuration list.)",
         WHOLE,
         answer,
         f"it reads the {c_in} channels that block {VGG_BLOCK - 1} ends with: "
@@ -106,6 +103,7 @@ def vgg_conv_params_exercise() -> Exercise:
                 f"{VGG_BLOCK - 1}; only the later ones read {c_out}.",
             ),
         ),
+        given=(VGG_BLOCK, c_out),
     )
 
 
@@ -116,8 +114,6 @@ def vgg_side_exercise_exercise() -> Exercise:
     return Exercise(
         "07_vgg16.ipynb",
         "A smaller input",
-        f"Feed VGG16 a {n} × {n} image instead of 224 × 224. What is the side of its feature "
-        f"maps after block {blocks}?",
         WHOLE,
         answer,
         f"the 3 × 3 convolutions with padding 1 keep the side; each block's pool halves it: "
@@ -136,6 +132,7 @@ def vgg_side_exercise_exercise() -> Exercise:
             ),
         ),
         fraction="a size is a whole number.",
+        given=(n, blocks),
     )
 
 
@@ -146,8 +143,6 @@ def receptive_field_exercise_exercise() -> Exercise:
     return Exercise(
         "07_vgg16.ipynb",
         "What a stack sees",
-        f"{n} convolutions of 3 × 3 (stride 1) are stacked. One unit of the last one sees how "
-        "many pixels along one side of the input?",
         WHOLE,
         answer,
         f"each layer adds 3 − 1 = 2 pixels: 1 + 2·{n} = {answer}.",
@@ -157,6 +152,7 @@ def receptive_field_exercise_exercise() -> Exercise:
             Mistake(2 * n, "start from one pixel: 1 + 2 per layer."),
             Mistake(3**n, "the views overlap: they grow by 2 per layer, not 3 times per layer."),
         ),
+        given=(n,),
     )
 
 
@@ -168,9 +164,6 @@ def param_mib_exercise() -> Exercise:
     return Exercise(
         "07_vgg16.ipynb",
         "Megabytes or mebibytes",
-        f"VGG16's first Linear layer maps {n_in:,} values to {HIDDEN_FEATURES:,}. How much "
-        "memory do its parameters take as 32-bit floats, in MiB (as torchsummary reports it, "
-        "under the name MB)? Two decimals.",
         NUMBER,
         answer,
         f"({n_in:,} · {HIDDEN_FEATURES:,} + {HIDDEN_FEATURES:,}) · 4 bytes / 2^20 = "
@@ -184,6 +177,7 @@ def param_mib_exercise() -> Exercise:
             Mistake(params / 1e6, "each float takes 4 bytes, and one MiB is 2^20 bytes."),
         ),
         tolerance=0.05,
+        given=(n_in, HIDDEN_FEATURES),
     )
 
 

@@ -332,9 +332,6 @@ def matrix_shape_exercise() -> Exercise:
     return Exercise(
         "03_weight_sharing.ipynb",
         "The shape of the unrolled matrix",
-        f"An {n} × {n} image is convolved with one {k} × {k} filter (stride 1, no padding). "
-        "Written as a matrix M, with M · x = the feature map (x: the image as one long vector, "
-        "the feature map likewise), what is the shape of M, written (rows, columns)?",
         NUMBERS,
         (rows, columns),
         f"one row per output ({out} × {out} = {rows}) and one column per pixel "
@@ -355,6 +352,7 @@ def matrix_shape_exercise() -> Exercise:
             ),
         ),
         form="(rows, columns)",
+        given=(n, k),
     )
 
 
@@ -366,8 +364,6 @@ def weight_copies_exercise() -> Exercise:
     return Exercise(
         "03_weight_sharing.ipynb",
         "How often one weight is shared",
-        "In the same matrix M, how many entries hold a copy of the filter's top-left weight? "
-        "(Its gradient is the sum of the gradients of that many copies.)",
         WHOLE,
         answer,
         f"one copy per output, {answer}: every row of M uses the same {MATRIX_KERNEL**2} "
@@ -394,6 +390,7 @@ def weight_copies_exercise() -> Exercise:
                 "top-left one.",
             ),
         ),
+        given=(),
     )
 
 
@@ -406,9 +403,6 @@ def padded_output_exercise() -> Exercise:
     return Exercise(
         "03_weight_sharing.ipynb",
         "One output with padding",
-        "Convolve the lecture's 6 × 6 image with filter 1 (the diagonal one), stride 1, "
-        f"**padding 1**. What is the output at row {row}, column {col} (counting from 0, as "
-        "PyTorch does)?",
         WHOLE,
         answer,
         f"{format_number(answer)}: with padding 1, output ({row}, {col}) reads a window that "
@@ -428,6 +422,7 @@ def padded_output_exercise() -> Exercise:
                 f"row and column are swapped: row {row} counts down, column {col} across.",
             ),
         ),
+        given=(LECTURE_IMAGE.shape[-1], row, col),
     )
 
 

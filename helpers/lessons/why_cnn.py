@@ -34,9 +34,6 @@ def dense_params_exercise() -> Exercise:
     return Exercise(
         "01_why_cnn.ipynb",
         "Parameters of a dense layer",
-        f"A fully connected layer reads a {DENSE_SIDE} × {DENSE_SIDE} greyscale image (one input "
-        f"per pixel) and has {DENSE_UNITS} hidden units. How many parameters does it have, "
-        "weights and biases together?",
         WHOLE,
         answer,
         f"{inputs} inputs · {DENSE_UNITS} units + {DENSE_UNITS} biases = {format_number(answer)}.",
@@ -59,6 +56,7 @@ def dense_params_exercise() -> Exercise:
                 "every hidden unit has a weight for every input: multiply, do not add.",
             ),
         ),
+        given=(DENSE_SIDE, DENSE_UNITS),
     )
 
 
@@ -70,9 +68,6 @@ def conv_params_exercise() -> Exercise:
     return Exercise(
         "01_why_cnn.ipynb",
         "Parameters of a convolution",
-        f"A convolutional layer has {kernels} kernels of {k} × {k} and reads a "
-        f"{CONV_IMAGE_SIDE} × {CONV_IMAGE_SIDE} RGB image (stride 1, no padding). How many "
-        "parameters does it have, biases included?",
         WHOLE,
         answer,
         f"each kernel is {c} × {k} × {k} = {c * k * k} weights (it spans every input channel), "
@@ -102,6 +97,7 @@ def conv_params_exercise() -> Exercise:
                 "its count does not depend on the image size.",
             ),
         ),
+        given=(kernels, k, CONV_IMAGE_SIDE),
     )
 
 

@@ -14,11 +14,6 @@ OUTPUT_CASE = {"memory": 7.0, "x": (4.0, 0.0, 1.0)}
 
 LSTM_SIZES = {"input_size": 10, "hidden_size": 20}
 
-_CELL_TEXT = (
-    "The lecture's LSTM cell has z = x1, z_i = 100·x2 − 10, z_f = 100·x2 + 10, "
-    "z_o = 100·x3 − 10, with g and h the identity. "
-)
-
 
 @cache
 def lstm_memory_exercise() -> Exercise:
@@ -27,9 +22,6 @@ def lstm_memory_exercise() -> Exercise:
     return Exercise(
         "06_lstm_by_hand.ipynb",
         "The memory after one step",
-        _CELL_TEXT + f"Its memory is c = {format_number(memory)} and the input is x = "
-        f"{tuple(int(v) for v in x)}. What is the memory c' after the step? (Gates of 0 or 1, "
-        "as in the lecture, are fine.)",
         NUMBER,
         step.memory,
         f"z_i = {step.z_i:g} opens the input gate and z_f = {step.z_f:g} keeps the forget gate "
@@ -51,6 +43,7 @@ def lstm_memory_exercise() -> Exercise:
             ),
         ),
         tolerance=0.01,
+        given=(memory, x),
     )
 
 
@@ -61,8 +54,6 @@ def lstm_output_exercise() -> Exercise:
     return Exercise(
         "06_lstm_by_hand.ipynb",
         "The output after one step",
-        f"Same cell, memory c = {format_number(memory)}, input x = {tuple(int(v) for v in x)}. "
-        "What is the output a?",
         NUMBER,
         step.output,
         f"x2 = 0 keeps the input gate shut (z_i = {step.z_i:g}) and the forget gate open, so "
@@ -85,6 +76,7 @@ def lstm_output_exercise() -> Exercise:
             ),
         ),
         tolerance=0.01,
+        given=(memory, x),
     )
 
 
@@ -95,8 +87,6 @@ def lstm_params_exercise() -> Exercise:
     return Exercise(
         "06_lstm_by_hand.ipynb",
         "Parameters of nn.LSTM",
-        f"How many parameters does `nn.LSTM(input_size={n_in}, hidden_size={hidden})` (one "
-        "layer) have?",
         WHOLE,
         answer,
         f"4 gates × {hidden} units × ({n_in} inputs + {hidden} fed back) + 2 bias vectors of "
@@ -118,6 +108,7 @@ def lstm_params_exercise() -> Exercise:
                 f"each gate also reads the previous output h: {hidden} more inputs per unit.",
             ),
         ),
+        given=(n_in, hidden),
     )
 
 

@@ -24,7 +24,6 @@ def pool_output_side_exercise() -> Exercise:
     return Exercise(
         "04_pooling.ipynb",
         "The size of a pooled map",
-        f"`nn.MaxPool2d({k})` pools a {n} × {n} feature map. What is the side of the output?",
         WHOLE,
         answer,
         f"the stride defaults to the kernel size, {k}: ⌊({n} − {k}) / {k}⌋ + 1 = {answer}.",
@@ -42,6 +41,7 @@ def pool_output_side_exercise() -> Exercise:
             ),
         ),
         fraction="a size is a whole number: ⌊(n − k) / s⌋ + 1.",
+        given=(k, n),
     )
 
 
@@ -54,8 +54,6 @@ def max_pool_value_exercise() -> Exercise:
     return Exercise(
         "04_pooling.ipynb",
         "A max-pooled value",
-        f"`nn.MaxPool2d({k})` pools the 7 × 7 example map printed below. What is the output at "
-        f"row {row}, column {col} (counting from 0)?",
         NUMBER,
         answer,
         f"{format_number(answer)}: with stride {k}, output ({row}, {col}) reads rows "
@@ -78,6 +76,7 @@ def max_pool_value_exercise() -> Exercise:
             ),
         ),
         tolerance=0.01,
+        given=(k, EXAMPLE_MAP.shape[0], row, col),
     )
 
 
@@ -92,8 +91,6 @@ def avg_pool_edge_exercise() -> Exercise:
     return Exercise(
         "04_pooling.ipynb",
         "Average pooling over the edge",
-        f"`F.avg_pool2d(x, {k}, ceil_mode=True)` pools the same 7 × 7 map. What is the output "
-        f"at row {row}, column {col}? Its window hangs over the bottom edge.",
         NUMBER,
         answer,
         f"the window holds only {window.size} cells inside the map, "
@@ -110,6 +107,7 @@ def avg_pool_edge_exercise() -> Exercise:
             Mistake(float(window.max()), "that is the maximum; average pooling takes the mean."),
         ),
         tolerance=0.01,
+        given=(k, EXAMPLE_MAP.shape[0], row, col),
     )
 
 
