@@ -11,7 +11,6 @@ from torch.nn import functional as F
 
 from helpers.core.arithmetic import conv2d_param_count, linear_param_count
 from helpers.core.vgg import (
-    INIT_CHUNK,
     PAPER_LETTERS,
     REFERENCE_TOTAL_PARAMS,
     VGG,
@@ -22,7 +21,6 @@ from helpers.core.vgg import (
     init_weights,
     layer_param_counts,
     load_weights_from_file,
-    materialize,
     remove_last_layer,
     vgg,
     vgg16,
@@ -262,51 +260,33 @@ def test_same_weights_whatever_the_number_of_threads() -> None:
         assert torch.equal(a, b), key
 
 
-def test_each_piece_has_its_own_random_numbers() -> None:
-    # A weight larger than INIT_CHUNK is drawn in pieces, each from its own generator.
-    layer = materialize(nn.Linear(INIT_CHUNK // 1024 + 1, 2048, device="meta"))
-    init_weights(layer, seed=0)
-    flat = layer.weight.detach().view(-1)
-    assert flat.numel() > INIT_CHUNK
-    assert not torch.equal(flat[:1000], flat[INIT_CHUNK : INIT_CHUNK + 1000])
-    assert flat.std().item() == pytest.approx(0.01, rel=0.01)
+def test_linear_init_is_normal_0_01_from_the_seed() -> None:
+    with torch.device("meta"):
+        layer = nn.Linear(512, 2048)
+    init_weights(layer.to_empty(device="cpu"), seed=4)
+    expected = torch.empty(2048, 512)
+    nn.init.normal_(expected, 0.0, 0.01, generator=torch.Generator().manual_seed(4))
+    assert torch.equal(layer.weight.detach(), expected)
+    assert layer.weight.std().item() == pytest.approx(0.01, rel=0.01)
     assert not layer.bias.any()
 
 
-def test_conv_std_is_torchs_kaiming_normal_fan_out() -> None:
+def test_conv_init_is_torchs_kaiming_normal_fan_out() -> None:
     ours = init_weights(nn.Conv2d(64, 128, 3), seed=0).weight.detach()
     torchs = torch.empty_like(ours)
     nn.init.kaiming_normal_(
         torchs, mode="fan_out", nonlinearity="relu", generator=torch.Generator().manual_seed(0)
     )
-    assert ours.std().item() == pytest.approx(torchs.std().item(), rel=0.02)
+    assert torch.equal(ours, torchs)
+    assert ours.std().item() == pytest.approx((2 / (128 * 9)) ** 0.5, rel=0.02)
 
 
-def test_materialize_gives_storage_like_to_empty() -> None:
-    class Tied(nn.Module):
-        def __init__(self) -> None:
-            super().__init__()
-            self.a = nn.Linear(3, 3)
-            self.b = nn.Linear(3, 3)
-            self.b.weight = self.a.weight  # shared: must stay shared
-            self.norm = nn.BatchNorm1d(3)
-            self.a.bias.requires_grad_(False)
-
-    with torch.device("meta"):
-        model = Tied()
-    expected = {k: (t.shape, t.dtype) for k, t in model.state_dict(keep_vars=True).items()}
-    assert materialize(model) is model
-    state = model.state_dict(keep_vars=True)
-    assert {k: (t.shape, t.dtype) for k, t in state.items()} == expected
-    assert all(t.device.type == "cpu" for t in state.values())
-    assert model.b.weight is model.a.weight and isinstance(model.a.weight, nn.Parameter)
-    assert not model.a.bias.requires_grad and model.b.bias.requires_grad
-    assert list(dict(model.named_buffers())) == [
-        "norm.running_mean",
-        "norm.running_var",
-        "norm.num_batches_tracked",
-    ]
-    assert model.norm.num_batches_tracked.dtype == torch.long
+def test_built_model_has_real_trainable_storage() -> None:
+    model = vgg(SMALL, 5, seed=0)
+    for name, param in model.named_parameters():
+        assert param.device.type == "cpu" and param.requires_grad, name
+        assert isinstance(param, nn.Parameter), name
+    assert torch.isfinite(model.features[0].weight).all()
 
 
 # --- parameter counts --------------------------------------------------------------------------
