@@ -31,6 +31,7 @@ from helpers.ui.exercises import (
 )
 from helpers.ui.explorer import SLIDER_LAYOUT, SLIDER_STYLE, Explorer, int_slider
 from helpers.ui.figure import NotebookFigure
+from helpers.ui.palette import FAMILY_COLOURS
 from helpers.ui.svg import log_line_chart
 
 if TYPE_CHECKING:
@@ -88,7 +89,7 @@ def figure_family_summary() -> Figure:
     table.auto_set_font_size(False)
     table.set_fontsize(9)
     table.scale(1, 4.2)
-    colours = {"DNN": "#e8eef6", "CNN": "#fdeede", "RNN": "#e6f2e4", "LSTM": "#fbe3e4"}
+    colours = FAMILY_COLOURS
     for (row, _col), cell in table.get_celld().items():
         if row > 0:
             cell.set_facecolor(colours[FAMILIES[row - 1].name])

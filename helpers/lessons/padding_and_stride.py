@@ -29,7 +29,9 @@ from helpers.ui.explorer import Explorer, int_slider
 from helpers.ui.figure import NotebookFigure, draw_cells, draw_frame
 from helpers.ui.palette import (
     FRAME_COLOUR,
+    GRID_LINE_COLOUR,
     KERNEL_COLOUR,
+    OUTPUT_BACKGROUND,
     OUTPUT_COLOUR,
     PADDING_COLOUR,
     UNREAD_COLOUR,
@@ -118,7 +120,10 @@ def figure_padded_convolution(kernel: int = 0, row: int = 0, col: int = 1) -> Fi
             f"b{o + 1} = {WORKED_BIAS[o]:g}",
             va="center",
             fontsize=8,
-            bbox={"facecolor": KERNEL_COLOUR if o == kernel else "white", "edgecolor": "#888"},
+            bbox={
+                "facecolor": KERNEL_COLOUR if o == kernel else "white",
+                "edgecolor": GRID_LINE_COLOUR,
+            },
         )
     ax.text(
         out_x,
@@ -140,8 +145,6 @@ def figure_padded_convolution(kernel: int = 0, row: int = 0, col: int = 1) -> Fi
     )
     return fig
 
-
-OUTPUT_BACKGROUND = "#eef7ec"
 
 PLAY_INTERVAL_MS = 700
 

@@ -37,7 +37,7 @@ from helpers.core.vgg import (
 from helpers.ui.exercises import NUMBER, WHOLE, Exercise, Feedback, Mistake, check, format_number
 from helpers.ui.explorer import Explorer, choice_slider, int_slider
 from helpers.ui.figure import NotebookFigure
-from helpers.ui.palette import PALETTE
+from helpers.ui.palette import PALETTE, RING_COLOURS, STACK_COLOURS
 from helpers.ui.svg import svg_document
 
 if TYPE_CHECKING:
@@ -183,7 +183,6 @@ def param_mib_exercise() -> Exercise:
 
 CONV_COLOUR, LINEAR_COLOUR = PALETTE[0], PALETTE[1]
 
-STACK_COLOURS = ("#e15759", "#f28e2b", "#edc948", "#59a14f", "#76b7b2", "#4e79a7")
 
 MAP_COLOURMAP = "viridis"  # the feature maps' colours, as imshow's default
 
@@ -416,8 +415,6 @@ MAX_LAYERS = 6
 
 CHANNEL_OPTIONS = [16, 32, 64, 128, 256, 512]
 
-# Colour of the input region seen after 0, 1, 2, ... stacked layers.
-RING_COLOURS = ("#e15759", "#f28e2b", "#edc948", "#59a14f", "#76b7b2", "#4e79a7", "#b07aa1")
 
 GRID_PIXELS = 230
 

@@ -14,7 +14,13 @@ from helpers.core.conv import LECTURE_FILTERS, LECTURE_IMAGE, conv2d_by_hand, co
 from helpers.ui.exercises import NUMBERS, WHOLE, Exercise, Feedback, Mistake, check, format_number
 from helpers.ui.explorer import SLIDER_STYLE, Explorer, int_slider
 from helpers.ui.figure import NotebookFigure
-from helpers.ui.palette import FRAME_COLOUR, OUTPUT_COLOUR, WEIGHT_COLOURS
+from helpers.ui.palette import (
+    DARK_COLOUR,
+    FRAME_COLOUR,
+    LIGHT_LINE_COLOUR,
+    OUTPUT_COLOUR,
+    WEIGHT_COLOURS,
+)
 from helpers.ui.svg import grid, svg_document, svg_label
 
 if TYPE_CHECKING:
@@ -93,8 +99,8 @@ def figure_sparse_layer(filter_number: int = 1, highlight: Sequence[int] = (1, 2
                 zorder=3 if bold else 1,
             )
     for i in range(inputs):
-        fill = "#333333" if pixels[i] else "white"
-        ax.scatter(in_x[i], low, s=90, c=fill, edgecolors="#333333", zorder=5)
+        fill = DARK_COLOUR if pixels[i] else "white"
+        ax.scatter(in_x[i], low, s=90, c=fill, edgecolors=DARK_COLOUR, zorder=5)
     for o in range(outputs):
         bold = (o + 1) in highlight
         ax.scatter(
@@ -102,11 +108,11 @@ def figure_sparse_layer(filter_number: int = 1, highlight: Sequence[int] = (1, 2
             high,
             s=260,
             c=OUTPUT_COLOUR if bold else "white",
-            edgecolors="#333333",
+            edgecolors=DARK_COLOUR,
             zorder=5,
         )
         ax.text(out_x[o], high, f"{values[o]:g}", ha="center", va="center", fontsize=8, zorder=6)
-        ax.text(out_x[o], high + 0.55, f"{o + 1}", ha="center", fontsize=7, color="#555")
+        ax.text(out_x[o], high + 0.55, f"{o + 1}", ha="center", fontsize=7, color=DARK_COLOUR)
     ax.set_xticks(np.arange(0, inputs, 6), [f"{i + 1}" for i in range(0, inputs, 6)])
     ax.set_yticks([low, high], ["input pixels\n(black = 1)", "outputs\n(value)"])
     ax.set_xlim(-1, inputs)
@@ -145,7 +151,7 @@ def figure_unrolled_matrix(filter_number: int = 1) -> Figure:
         ax.text(c, r, f"{flat[taps[r, c]]:+g}", ha="center", va="center", fontsize=6)
     ax.set_xticks(np.arange(-0.5, inputs, 1), minor=True)
     ax.set_yticks(np.arange(-0.5, outputs, 1), minor=True)
-    ax.grid(which="minor", color="#dddddd", lw=0.5)
+    ax.grid(which="minor", color=LIGHT_LINE_COLOUR, lw=0.5)
     ax.tick_params(which="minor", length=0)
     ax.set_xticks(np.arange(0, inputs, 6), [f"{i + 1}" for i in range(0, inputs, 6)])
     ax.set_yticks(np.arange(0, outputs, 4), [f"{i + 1}" for i in range(0, outputs, 4)])
@@ -202,11 +208,12 @@ def _matrix_svg(taps: np.ndarray, weights: np.ndarray, selected: int, x: float, 
         chosen = r == selected
         for c in range(columns):
             tap = taps[r, c]
-            fill = WEIGHT_COLOURS[tap] if tap >= 0 else "#ffffff"
+            fill = WEIGHT_COLOURS[tap] if tap >= 0 else "white"
             opacity = 1.0 if chosen or tap < 0 else 0.3
             parts.append(
                 f'<rect x="{x + c * cell}" y="{y + r * cell}" width="{cell}" height="{cell}" '
-                f'fill="{fill}" fill-opacity="{opacity}" stroke="#ddd" stroke-width="0.5"/>'
+                f'fill="{fill}" fill-opacity="{opacity}" '
+                f'stroke="{LIGHT_LINE_COLOUR}" stroke-width="0.5"/>'
             )
             if chosen and tap >= 0:
                 parts.append(

@@ -17,6 +17,7 @@ from helpers.core.images import sample_photo, subsample
 from helpers.ui.exercises import WHOLE, Exercise, Feedback, Mistake, check, format_number
 from helpers.ui.explorer import Explorer, choice_slider, int_slider
 from helpers.ui.figure import NotebookFigure
+from helpers.ui.palette import PALETTE
 from helpers.ui.svg import format_count, log_bar_chart
 
 if TYPE_CHECKING:
@@ -215,8 +216,8 @@ def figure_article_claims() -> Figure:
     positions = np.arange(len(names))
     said = [claim.article_value for claim in ARTICLE_CLAIMS]
     right = [claim.parameters() for claim in ARTICLE_CLAIMS]
-    ax.barh(positions + 0.2, said, height=0.4, label="the article says", color="#f28e2b")
-    ax.barh(positions - 0.2, right, height=0.4, label="PyTorch counts", color="#4e79a7")
+    ax.barh(positions + 0.2, said, height=0.4, label="the article says", color=PALETTE[1])
+    ax.barh(positions - 0.2, right, height=0.4, label="PyTorch counts", color=PALETTE[0])
     for y, (a, b) in enumerate(zip(said, right)):
         ax.text(a * 1.3, y + 0.2, f"{a:,}", va="center", fontsize=9)
         ax.text(b * 1.3, y - 0.2, f"{b:,}", va="center", fontsize=9)

@@ -15,6 +15,16 @@ import numpy as np
 from helpers.core.arithmetic import check_int
 from helpers.core.lstm import LECTURE_SEQUENCE, LSTMStepRecord, run_lecture_lstm
 from helpers.ui.figure import NotebookFigure
+from helpers.ui.palette import (
+    BLOCK_COLOUR,
+    CLOSED_COLOUR,
+    FAINT_COLOUR,
+    INPUT_COLOUR,
+    MEMORY_COLOUR,
+    NEUTRAL_GATE_COLOUR,
+    OPEN_COLOUR,
+    WIRE_COLOUR,
+)
 
 if TYPE_CHECKING:
     from matplotlib.axes import Axes
@@ -30,19 +40,6 @@ MUL_RADIUS = 0.32
 # A gate counts as open from this value on (sigmoid 0.5 = pre-activation 0).
 OPEN_THRESHOLD = 0.5
 
-OPEN_COLOUR = "#59a14f"
-
-CLOSED_COLOUR = "#e15759"
-
-NEUTRAL_GATE_COLOUR = "#f28e2b"
-
-BLOCK_COLOUR = "#a0cbe8"
-
-MEMORY_COLOUR = "#ffe9a8"
-
-INPUT_COLOUR = "#4e79a7"
-
-WIRE_COLOUR = "#444444"
 
 # Centres of the circles (activation blocks, gates, products) and of the input/output labels.
 NODES: dict[str, tuple[float, float]] = {
@@ -169,7 +166,7 @@ def _draw_wire(ax: Axes, wire: Wire, faint: bool) -> None:
             mutation_scale=14,
             lw=1.0 if faint else 2.0,
             linestyle=":" if faint else "-",
-            color="#bbbbbb" if faint else WIRE_COLOUR,
+            color=FAINT_COLOUR if faint else WIRE_COLOUR,
             shrinkA=0,
             shrinkB=0,
         )

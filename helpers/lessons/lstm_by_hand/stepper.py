@@ -37,6 +37,7 @@ from helpers.lessons.lstm_by_hand.figures import (
     gate_is_open,
 )
 from helpers.ui.explorer import SLIDER_STYLE, Explorer, int_slider
+from helpers.ui.palette import CURRENT_ROW_COLOUR, FAINT_COLOUR
 
 # gates control value -> exact sigmoid gates?
 GATE_MODES: dict[str, bool] = {"exact": True, "idealised": False}
@@ -51,9 +52,6 @@ BOTTOM = -1.3  # lowest diagram y drawn (room for the forget gate's text)
 
 TOP_MARGIN = 1.0  # diagram units above HEIGHT, for the title
 
-FAINT_COLOUR = "#bbbbbb"
-
-CURRENT_ROW_COLOUR = "#fff3c4"
 
 PLAY_INTERVAL_MS = 1200
 

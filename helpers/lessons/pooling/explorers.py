@@ -15,7 +15,14 @@ from helpers.core.pooling import POOL_MODES, pool2d_by_hand
 from helpers.lessons.pooling.figures import display_limit, lecture_maps
 from helpers.ui.explorer import SLIDER_LAYOUT, SLIDER_STYLE, Explorer, int_slider
 from helpers.ui.figure import grey_png
-from helpers.ui.palette import PALETTE
+from helpers.ui.palette import (
+    ADDED_FILL,
+    FAINT_COLOUR,
+    NOTE_COLOUR,
+    PALETTE,
+    UNSEEN_FILL,
+    WINDOW_FILL,
+)
 from helpers.ui.svg import grid, svg_document
 
 
@@ -47,13 +54,8 @@ MAX_STRIDE = 4
 
 CELL = 38
 
-WINDOW_FILL = "#cfe0f1"
 
 WINNER_FILL = PALETTE[1]
-
-UNSEEN_FILL = "#d9d9d9"
-
-ADDED_FILL = "#fde9c9"
 
 
 def feature_map_values(name: str) -> np.ndarray:
@@ -152,7 +154,7 @@ def pooling_view(
             if r >= size or c >= size:
                 parts.append(
                     f'<rect x="{left + c * CELL}" y="{top + r * CELL}" width="{CELL}" '
-                    f'height="{CELL}" fill="none" stroke="#bbb" stroke-dasharray="3 3"/>'
+                    f'height="{CELL}" fill="none" stroke="{FAINT_COLOUR}" stroke-dasharray="3 3"/>'
                 )
     parts.append(
         grid(
@@ -274,7 +276,7 @@ def _notes(
         notes.append(
             f"the sliders point past the last window: showing output ({shown[0]}, {shown[1]})"
         )
-    return "".join(f"<div style='color:#8a4b00'>{escape(note)}</div>" for note in notes)
+    return "".join(f"<div style='color:{NOTE_COLOUR}'>{escape(note)}</div>" for note in notes)
 
 
 def pooling_explorer(
@@ -341,7 +343,7 @@ def _footprints(shapes: list[tuple[int, int]], current: int) -> str:
         parts.append(
             f'<rect x="10" y="30" width="{w}" height="{h}" '
             f'fill="{PALETTE[0] if chosen else "none"}"'
-            f' fill-opacity="0.35" stroke="{PALETTE[3] if chosen else "#999"}" '
+            f' fill-opacity="0.35" stroke="{PALETTE[3] if chosen else FAINT_COLOUR}" '
             f'stroke-width="{2.5 if chosen else 1}"><title>{h}×{w}</title></rect>'
         )
     h, w = shapes[current]
@@ -376,7 +378,7 @@ def stages_view(n_stages: int, later: str = "average") -> str:
     figures = "".join(
         "<figure style='display:inline-block;margin:0 10px 0 0;text-align:center'>"
         f"<img src='{uri}' width='{SHOWN_WIDTH}' height='{round(SHOWN_WIDTH * h / w)}' "
-        "style='image-rendering:pixelated;border:1px solid #999' alt='feature map'/>"
+        f"style='image-rendering:pixelated;border:1px solid {FAINT_COLOUR}' alt='feature map'/>"
         f"<figcaption>{escape(caption)}: {h}×{w}</figcaption></figure>"
         for caption, uri in panels
     )

@@ -18,7 +18,7 @@ from helpers.core.cnn_pipeline import (
 from helpers.core.conv import LECTURE_FILTERS, LECTURE_IMAGE, conv2d_by_hand
 from helpers.core.pooling import POOL_MODES, pool2d_by_hand, pool_argmax
 from helpers.ui.figure import NotebookFigure
-from helpers.ui.palette import PALETTE
+from helpers.ui.palette import GRID_LINE_COLOUR, INK_COLOUR, PALETTE
 from helpers.ui.svg import format_cell
 
 if TYPE_CHECKING:
@@ -61,7 +61,7 @@ def draw_grid(
         for c in range(cols):
             colour, alpha = fills.get((r, c), ("white", 1.0))
             ax.add_patch(Rectangle((c, r), 1, 1, facecolor=colour, alpha=alpha, lw=0))
-            ax.add_patch(Rectangle((c, r), 1, 1, fill=False, edgecolor="#888", lw=0.8))
+            ax.add_patch(Rectangle((c, r), 1, 1, fill=False, edgecolor=GRID_LINE_COLOUR, lw=0.8))
             ax.text(
                 c + 0.5,
                 r + 0.5,
@@ -134,7 +134,7 @@ def figure_lecture_pipeline() -> Figure:
     grid = fig.add_gridspec(2, 4, width_ratios=[6, 3, 4, 2])
     image_ax = fig.add_subplot(grid[:, 0])
     image_fills = {
-        (r, c): ("#222222", 0.25) for r, c in zip(*np.nonzero(LECTURE_IMAGE), strict=True)
+        (r, c): (INK_COLOUR, 0.25) for r, c in zip(*np.nonzero(LECTURE_IMAGE), strict=True)
     }
     draw_grid(image_ax, LECTURE_IMAGE, "image: 6×6×1", image_fills, font_size=12)
     for f in range(2):
