@@ -5,8 +5,10 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from functools import cache
+from html import escape
 from typing import TYPE_CHECKING
 
+import ipywidgets as widgets
 import numpy as np
 
 from helpers.core.arithmetic import conv2d_param_count, conv_output_size
@@ -36,9 +38,6 @@ from helpers.ui.svg import log_line_chart
 
 if TYPE_CHECKING:
     from matplotlib.figure import Figure
-from html import escape
-
-import ipywidgets as widgets
 
 # Words a student may use for "the gradient grows" or "it shrinks".
 DIRECTION_WORDS = {
@@ -51,7 +50,6 @@ def figure_parameter_growth(
     sides: tuple[int, ...] = (8, 16, 32, 64, 128, 256, 512, 1024),
 ) -> Figure:
     """How one layer's parameter count grows with the input size, per family (log-log)."""
-
     counts = [family_parameter_counts(side) for side in sides]
     fig = NotebookFigure(figsize=(8, 4.2))
     ax = fig.subplots()
@@ -69,7 +67,6 @@ def figure_parameter_growth(
 
 def figure_family_summary() -> Figure:
     """The comparison of DNN / CNN / RNN / LSTM as a table figure."""
-
     columns = ["connectivity", "weight sharing", "memory", "typical data", "parameter scaling"]
     cells = [
         [f.connectivity, f.weight_sharing, f.memory, f.typical_data, f.parameter_scaling]
@@ -262,7 +259,6 @@ def gradient_view(length: int, weight_scale: float) -> str:
 
 def figure_gradient_norms(length: int = 100, scales: tuple[float, ...] = (0.5, 1.0, 2.0)) -> Figure:
     """Measured gradient norms along time: vanilla RNN vs LSTM, one panel per weight scale."""
-
     fig = NotebookFigure(figsize=(12, 3.8))
     axes = fig.subplots(1, len(scales), sharey=True)
     steps = np.arange(1, length + 1)

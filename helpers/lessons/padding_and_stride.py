@@ -3,10 +3,13 @@ dilation explorer (an SVG view that updates in a millisecond), and the exercise 
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable
 from functools import cache
+from html import escape
 from typing import TYPE_CHECKING
 
+import ipywidgets as widgets
 import numpy as np
 
 from helpers.core.arithmetic import (
@@ -41,16 +44,11 @@ from helpers.ui.svg import grid, svg_document, svg_label, svg_legend
 
 if TYPE_CHECKING:
     from matplotlib.figure import Figure
-import math
-from html import escape
-
-import ipywidgets as widgets
 
 
 def figure_padded_convolution(kernel: int = 0, row: int = 0, col: int = 1) -> Figure:
     """The article's worked example: 5x5x3 input padded to 7x7x3, two 3x3x3 kernels, stride 2,
     3x3x2 output; one output value (`kernel`, `row`, `col`) and the window it reads highlighted."""
-
     kernels = WORKED_WEIGHTS.shape[0]
     kernel = check_int(kernel, "kernel", minimum=0)
     if kernel >= kernels:

@@ -206,7 +206,6 @@ def short_layer_names(counts: Sequence[tuple[str, int]]) -> list[str]:
 
 def figure_params_per_layer(counts: Sequence[tuple[str, int]] | None = None) -> Figure:
     """Horizontal bars: parameters of each layer of VGG16 and its share of the total."""
-
     if counts is None:
         counts = layer_param_counts(vgg16(device="meta"))
     if not counts:
@@ -378,7 +377,6 @@ def figure_feature_maps(
     The maps are drawn as one mosaic image (see `map_mosaic`): one picture instead of one
     subplot per map, which makes the figure several times cheaper to draw.
     """
-
     if batch is None:
         batch = image_batch(sample_photo(grey=False))
     if outputs is None:

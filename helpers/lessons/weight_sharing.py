@@ -7,6 +7,7 @@ from collections.abc import Callable, Sequence
 from functools import cache
 from typing import TYPE_CHECKING
 
+import ipywidgets as widgets
 import numpy as np
 
 from helpers.core.arithmetic import check_int, conv_output_size
@@ -26,8 +27,6 @@ from helpers.ui.svg import grid, svg_document, svg_label
 if TYPE_CHECKING:
     from matplotlib.axes import Axes
     from matplotlib.figure import Figure
-
-import ipywidgets as widgets
 
 
 def _faint(colour: str, strength: float = 0.4) -> tuple[float, float, float]:
@@ -69,7 +68,6 @@ def figure_sparse_layer(filter_number: int = 1, highlight: Sequence[int] = (1, 2
     """The lecture's convolution as a fully connected layer: 36 input pixels, 16 outputs, each
     wired to only 9 inputs, every wire coloured by which of the 9 shared weights it carries.
     Outputs in `highlight` (1-based, as in the lecture) are drawn bold."""
-
     index = filter_index(filter_number)
     kernel = LECTURE_FILTERS[index]
     highlight = [check_int(h, "highlight") for h in highlight]

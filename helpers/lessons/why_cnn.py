@@ -149,7 +149,6 @@ def figure_same_pattern_anywhere(detection: StarDetection | None = None) -> Figu
 
 def figure_subsampling(factors: tuple[int, ...] = (1, 2, 4, 8)) -> Figure:
     """Property 3: subsampling the pixels keeps the object recognisable."""
-
     grey = sample_photo()
     fig = NotebookFigure(figsize=(12, 3.8))
     axes = fig.subplots(1, len(factors))
@@ -209,7 +208,6 @@ def calculator_view(
 
 def figure_article_claims() -> Figure:
     """The article's three parameter counts next to the correct ones, on a log axis."""
-
     fig = NotebookFigure(figsize=(9, 3.8))
     ax = fig.subplots()
     names = [claim.name for claim in ARTICLE_CLAIMS]

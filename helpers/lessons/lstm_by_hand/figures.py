@@ -257,7 +257,6 @@ def figure_lstm_cell(record: LSTMStepRecord | None = None, step: int | None = No
 def figure_lstm_trace(sequence: Sequence[Sequence[float]] = LECTURE_SEQUENCE) -> Figure:
     """Memory and output of the lecture's cell per step (exact sigmoid gates as lines,
     idealised 0/1 gates as markers), above the three gate values per step."""
-
     exact = run_lecture_lstm(sequence, exact=True)
     ideal = run_lecture_lstm(sequence, exact=False)
     steps = np.arange(1, len(exact) + 1)

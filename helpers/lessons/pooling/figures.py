@@ -94,7 +94,6 @@ def figure_lecture_pooling(mode: str = "max") -> Figure:
 
     With max pooling the value each window keeps is bold and darker in the map.
     """
-
     if mode not in POOL_MODES:
         raise ValueError(f"mode must be one of {POOL_MODES}, got {mode!r}")
     maps = lecture_maps()
@@ -127,7 +126,6 @@ def figure_lecture_pooling(mode: str = "max") -> Figure:
 
 def figure_lecture_pipeline() -> Figure:
     """The lecture's whole pipeline: 6×6 image → two 3×3 filters → 4×4×2 → max pool → 2×2×2."""
-
     maps = lecture_maps()
     pooled = pool2d_by_hand(maps, POOL)
     fig = NotebookFigure(figsize=(10, 4.6))
@@ -182,7 +180,6 @@ def _show_map(ax: Axes, values: np.ndarray, title: str, signed: bool = False) ->
 
 def figure_photo_stage(stage: Stage | None = None) -> Figure:
     """One stage up close: for each map, its 3×3 filter, the conv map, ReLU, and max pool."""
-
     stage = stage or photo_stages()[0]
     fig = NotebookFigure(figsize=(9, 5.6))
     axes = fig.subplots(len(stage.filters), 4, width_ratios=[0.6, 1, 1, 1])
@@ -220,7 +217,6 @@ def figure_photo_pipeline(n_stages: int = 5, later: str = "average") -> Figure:
     Every map is drawn the same size on the page, so fewer pixels show up as bigger blocks.
     `later` picks the kernels of stages 2 and up (see `helpers.cnn_pipeline.stage_filters`).
     """
-
     stages = photo_stages(later)
     if isinstance(n_stages, bool) or not isinstance(n_stages, int) or not 1 <= n_stages:
         raise ValueError(f"n_stages must be an int >= 1, got {n_stages!r}")
@@ -248,7 +244,6 @@ def figure_shift_changes(by_shift: dict[int, list[ShiftChange]] | None = None) -
     `by_shift` maps a shift to `shift_changes(...)`'s list; by default shifts of 1 and 2
     pixels on the pipeline photo, over 3 stages.
     """
-
     if by_shift is None:
         photo = pipeline_photo()
         by_shift = {shift: shift_changes(photo, shift, n_stages=3) for shift in (1, 2)}
