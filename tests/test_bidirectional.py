@@ -5,13 +5,14 @@ import torch
 
 from helpers.core.rnn import (
     BIDIRECTIONAL,
+    DIRECTION_KINDS,
     GOOD_ACCURACY,
     POOR_ACCURACY,
     Tagger,
     compare_directions,
     direction_datasets,
     tag_sentence,
-    trained_direction_taggers,
+    train_direction_taggers,
 )
 from helpers.core.text import (
     CITY_LABEL,
@@ -23,8 +24,15 @@ from helpers.core.text import (
 
 
 @pytest.fixture(scope="module")
-def results():
-    return compare_directions(seed=0)
+def taggers():
+    """Notebook 08's two taggers (seed 0)."""
+    return train_direction_taggers(seed=0)
+
+
+@pytest.fixture(scope="module")
+def results(taggers):
+    _, test = direction_datasets(0)
+    return compare_directions(taggers, test)
 
 
 def test_cue_after_sentences_are_labelled_by_the_later_cue():
@@ -62,21 +70,27 @@ def test_bidirectional_succeeds_on_both(results):
     assert bi["token_accuracy"] >= GOOD_ACCURACY
 
 
-def test_results_repeat_at_printed_precision(results):
-    from helpers.core import rnn
-
-    rnn._cached_direction_taggers.cache_clear()
-    again = compare_directions(seed=0)
+def test_results_repeat_at_printed_precision(taggers, results):
+    assert list(taggers) == list(DIRECTION_KINDS) == list(results)
+    _, test = direction_datasets(0)
+    again = compare_directions(train_direction_taggers(seed=0), test)
     for kind, scores in results.items():
         for key, value in scores.items():
             assert round(again[kind][key], 3) == round(value, 3)
 
 
-def test_bidirectional_tagger_shape_and_use():
+def test_compare_directions_bad_inputs_name_argument(taggers):
+    with pytest.raises(ValueError, match="data"):
+        compare_directions(taggers, [])
+    with pytest.raises(TypeError, match="model"):
+        compare_directions({"rnn": "not a tagger"}, make_dataset(4, 0))
+
+
+def test_bidirectional_tagger_shape_and_use(taggers):
     tagger = Tagger(BIDIRECTIONAL, ("a", "b"), hidden_size=5)
     assert tagger.hidden.bidirectional and tagger.output.in_features == 10
     assert tagger(torch.zeros(1, 3, 3)).shape == (1, 3, 5)
-    model = trained_direction_taggers(0)[BIDIRECTIONAL]
+    model = taggers[BIDIRECTIONAL]
     labels = dict(tag_sentence(model, "taipei is where i will arrive on june 3rd"))
     assert labels["taipei"] == "destination"
     train, test = direction_datasets(0)

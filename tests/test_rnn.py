@@ -1,7 +1,4 @@
-"""Tests for helpers.rnn: the lecture's toy RNN and the three slot-filling taggers."""
-
-import subprocess
-import sys
+"""Tests for helpers.core.rnn: the lecture's toy RNN and the three slot-filling taggers."""
 
 import numpy as np
 import pytest
@@ -11,8 +8,6 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from helpers.core.rnn import (
-    ADAM_BETAS,
-    ADAM_EPS,
     BIDIRECTIONAL,
     GOOD_ACCURACY,
     HIDDEN_SIZE,
@@ -23,24 +18,18 @@ from helpers.core.rnn import (
     TOY_OUTPUTS,
     Tagger,
     ToyRNN,
-    adam_moments,
-    adam_step,
-    compare_taggers,
     evaluate_tagger,
+    evaluate_taggers,
     first_difference,
     hidden_state_distance,
     hidden_states,
-    measured_results,
-    one_hot,
     tag_sentence,
     tagger_datasets,
     toy_rnn,
     toy_rnn_torch,
     toy_rnn_torch_outputs,
+    train_lesson_taggers,
     train_tagger,
-    train_taggers,
-    train_taggers_on,
-    trained_taggers,
 )
 from helpers.core.text import HELD_OUT_CITIES, LABELS, make_dataset
 
@@ -120,23 +109,21 @@ def test_toy_rnn_bad_inputs_name_argument(inputs):
 
 @pytest.fixture(scope="module")
 def trained():
-    """The three taggers of compare_taggers(0), and their scores on its test sentences."""
-    models = trained_taggers(0)  # the cached train_taggers(0), shared with other test files
+    """Notebook 05's three taggers (seed 0), and their scores on its test sentences."""
+    models = train_lesson_taggers(0)
     _, test = tagger_datasets(0)
-    scores = {kind: evaluate_tagger(model, test) for kind, model in models.items()}
-    return models, scores
+    return models, evaluate_taggers(models, test)
 
 
-def rounded(scores):
-    return {k: {m: round(v, 3) for m, v in d.items()} for k, d in scores.items()}
-
-
-def test_compare_taggers_retrains_to_the_same_numbers(trained):
-    _, scores = trained
-    again = compare_taggers(0)
-    assert set(again) == set(KINDS)
-    assert rounded(again) == rounded(scores)
-    assert rounded(measured_results(0)) == rounded(again)
+def test_lesson_taggers_are_the_three_kinds_each_trained_alone(trained):
+    models, scores = trained
+    assert list(models) == list(KINDS) and list(scores) == list(KINDS)
+    train, test = tagger_datasets(0)
+    for kind in KINDS:
+        assert scores[kind] == evaluate_tagger(models[kind], test)
+    alone = train_tagger("lstm", train, seed=0)  # as the exercises train one tagger
+    for a, b in zip(alone.parameters(), models["lstm"].parameters(), strict=True):
+        assert torch.equal(a, b)
 
 
 def test_feedforward_cannot_tell_arrive_from_leave(trained):
@@ -267,15 +254,16 @@ def test_tagging_bad_inputs_name_argument(trained):
         evaluate_tagger(model, [("arrive",)])
 
 
-def test_trained_taggers_trains_once_and_matches_train_taggers(trained):
-    first, second = trained_taggers(0), trained_taggers(0)
-    assert first is not second  # a fresh dict each call ...
-    assert all(first[k] is second[k] for k in KINDS)  # ... of the same cached models
-    fresh = train_taggers(0)["feedforward"]
-    for a, b in zip(fresh.parameters(), first["feedforward"].parameters(), strict=True):
-        assert torch.equal(a, b)
+def test_same_seed_same_model_and_new_models_each_call():
+    data = make_dataset(20, 1)
+    first = train_tagger("rnn", data, seed=2, epochs=3)
+    second = train_tagger("rnn", data, seed=2, epochs=3)
+    other = train_tagger("rnn", data, seed=3, epochs=3)
+    assert first is not second and not first.training
+    for a, b, c in zip(first.parameters(), second.parameters(), other.parameters(), strict=True):
+        assert torch.equal(a, b) and not torch.equal(a, c)
     with pytest.raises(ValueError, match="seed"):
-        trained_taggers(-1)
+        train_lesson_taggers(-1)
 
 
 def test_hidden_state_distance_and_first_difference(trained):
@@ -306,38 +294,29 @@ def test_first_difference_cases():
         first_difference([0.0], tolerance=-1)
 
 
-# --- training machinery -----------------------------------------------------------------------
+# --- training ---------------------------------------------------------------------------------
 
 
-def test_adam_step_equals_torch_optim_adam():
-    torch.manual_seed(0)
-    ours = [torch.randn(4, 3), torch.randn(5)]
-    theirs = [p.clone().requires_grad_() for p in ours]
-    optimizer = torch.optim.Adam(theirs, lr=0.05, betas=ADAM_BETAS, eps=ADAM_EPS, foreach=False)
-    moments = adam_moments(ours)
-    for step in range(1, 8):
-        gradients = [torch.randn_like(p) * step for p in ours]
-        for parameter, gradient in zip(theirs, gradients, strict=True):
-            parameter.grad = gradient.clone()
-        optimizer.step()
-        adam_step(ours, gradients, moments, step, 0.05)
-        for a, b in zip(ours, theirs, strict=True):
-            torch.testing.assert_close(a, b.detach(), rtol=1e-6, atol=1e-7)
-    with pytest.raises(ValueError, match="step"):
-        adam_step(ours, gradients, moments, 0, 0.05)
-    with pytest.raises(ValueError, match="learning_rate"):
-        adam_step(ours, gradients, moments, 1, 0.0)
-    with pytest.raises(ValueError, match="gradients"):
-        adam_step(ours, gradients[:1], moments, 1, 0.05)
-
-
-def test_one_hot_equals_f_one_hot():
-    ids = torch.tensor([[0, 3, 5], [5, 5, 1]])
-    assert torch.equal(one_hot(ids, 6), F.one_hot(ids, 6).float())
-    with pytest.raises(ValueError, match="ids"):
-        one_hot(ids, 5)
-    with pytest.raises(ValueError, match="ids"):
-        one_hot(torch.tensor([-1]), 5)
+def test_training_is_the_plain_adam_loop():
+    # train_tagger, written out with F.one_hot, cross-entropy, backward() and torch.optim.Adam
+    data = [s for s in make_dataset(40, 4) if len(s.tokens) == 9]  # as long: no padding
+    vocabulary = train_tagger("feedforward", data, epochs=1).vocabulary
+    ids = torch.tensor([[vocabulary.index(t) for t in s.tokens] for s in data])
+    labels = torch.tensor([[LABELS.index(label) for label in s.labels] for s in data])
+    with torch.random.fork_rng(devices=[]):
+        torch.manual_seed(5)
+        model = Tagger("feedforward", vocabulary)
+        optimizer = torch.optim.Adam(model.parameters(), lr=0.05)
+        for _ in range(3):
+            dropped = torch.rand(ids.shape) < 0.1
+            x = F.one_hot(ids.masked_fill(dropped, len(vocabulary)), model.n_inputs).float()
+            optimizer.zero_grad()
+            loss = F.cross_entropy(model(x).flatten(0, 1), labels.flatten())
+            loss.backward()
+            optimizer.step()
+    ours = train_tagger("feedforward", data, seed=5, epochs=3, learning_rate=0.05)
+    for a, b in zip(ours.parameters(), model.parameters(), strict=True):
+        torch.testing.assert_close(a, b)
 
 
 @pytest.mark.parametrize("kind", [*KINDS, BIDIRECTIONAL])
@@ -353,29 +332,3 @@ def test_input_weights_are_word_vectors(kind):
     if kind == "feedforward":  # a 1-of-N code times the weights picks the word's column
         x = tagger.encode(["w7"])[0, 0]
         torch.testing.assert_close(tagger.hidden(x), weights[0][:, 7] + tagger.hidden.bias)
-
-
-def test_taggers_trained_side_by_side_equal_those_trained_alone():
-    data = make_dataset(20, 1)
-    together = train_taggers_on(["rnn", "lstm", BIDIRECTIONAL], data, seed=2, epochs=3)
-    for kind, model in together.items():
-        alone = train_tagger(kind, data, seed=2, epochs=3)
-        for a, b in zip(model.parameters(), alone.parameters(), strict=True):
-            assert torch.equal(a, b)
-    with pytest.raises(ValueError, match="kinds"):
-        train_taggers_on(["rnn", "rnn"], data, epochs=1)
-    with pytest.raises(ValueError, match="kinds"):
-        train_taggers_on([], data, epochs=1)
-
-
-def test_training_does_not_import_torch_dynamo():
-    # torch.optim imports torch._dynamo on first use: about 2 s, longer than the training.
-    code = (
-        "import sys; from helpers.core.rnn import train_tagger; from helpers.core.text import make_dataset;"
-        "train_tagger('rnn', make_dataset(4, 0), epochs=2);"
-        "print('torch._dynamo' in sys.modules)"
-    )
-    result = subprocess.run(
-        [sys.executable, "-c", code], capture_output=True, text=True, check=True
-    )
-    assert result.stdout.strip() == "False"

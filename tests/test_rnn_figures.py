@@ -1,4 +1,4 @@
-"""Tests for helpers.rnn_figures: each figure draws the numbers the helpers compute."""
+"""Tests for notebook 05's figures: each draws the numbers the helpers compute."""
 
 import numpy as np
 import pytest
@@ -8,12 +8,13 @@ from matplotlib.image import AxesImage
 from helpers.core.rnn import (
     KINDS,
     TOY_OUTPUTS,
+    evaluate_taggers,
     first_difference,
     hidden_state_distance,
     hidden_states,
-    measured_results,
+    tagger_datasets,
     toy_rnn,
-    trained_taggers,
+    train_lesson_taggers,
 )
 from helpers.core.text import (
     ARRIVE_SENTENCE,
@@ -41,8 +42,11 @@ from tools.figures import FIGURES
 FIGURE_FUNCTIONS = {
     "05_one_of_n": figure_one_of_n,
     "05_word_hashing": figure_word_hashing,
-    "05_wrong_label": figure_wrong_label,
     "05_rnn_memory": figure_rnn_memory,
+}
+# Figures of trained taggers: the registry's entry trains them (seed 0), then draws this.
+TAGGER_FIGURES = {
+    "05_wrong_label": figure_wrong_label,
     "05_tagger_results": figure_tagger_results,
     "05_hidden_states": figure_hidden_states,
 }
@@ -60,17 +64,19 @@ def images(fig: Figure) -> list[np.ndarray]:
 
 @pytest.fixture(scope="module")
 def models():
-    return trained_taggers(0)
+    return train_lesson_taggers(0)
 
 
 def test_figures_are_registered():
     for name, function in FIGURE_FUNCTIONS.items():
         assert FIGURES[name] is function
+    for name, function in TAGGER_FIGURES.items():
+        assert FIGURES[name].__doc__.startswith(function.__name__)
 
 
-@pytest.mark.parametrize("name", list(FIGURE_FUNCTIONS))
-def test_every_figure_is_titled_and_labelled(name, models):
-    fig = FIGURE_FUNCTIONS[name]()
+@pytest.mark.parametrize("name", [*FIGURE_FUNCTIONS, *TAGGER_FIGURES])
+def test_every_figure_is_titled_and_labelled(name):
+    fig = FIGURES[name]()
     assert isinstance(fig, Figure)
     titled = [ax.get_title() for ax in fig.axes] + [fig.get_suptitle()]
     assert any(title.strip() for title in titled)
@@ -126,9 +132,10 @@ def test_rnn_memory_shows_the_toy_numbers():
     assert "y1 = [8, 8]" in other and "y3" not in other
 
 
-def test_tagger_results_bars_are_the_measured_numbers():
-    results = measured_results(0)
-    fig = figure_tagger_results()
+def test_tagger_results_bars_are_the_measured_numbers(models):
+    _, test = tagger_datasets(0)
+    results = evaluate_taggers(models, test)
+    fig = figure_tagger_results(results)
     ax = fig.axes[0]
     heights = [bar.get_height() for bar in ax.patches]
     expected = [results[kind][metric] for kind in KINDS for metric in METRICS]
@@ -144,7 +151,7 @@ def test_tagger_results_takes_given_numbers():
 
 @pytest.mark.parametrize("kind", KINDS)
 def test_hidden_states_figure_draws_states_and_distances(models, kind):
-    fig = figure_hidden_states(kind, models=models)
+    fig = figure_hidden_states(models, kind)
     arrive, leave = images(fig)
     np.testing.assert_array_equal(arrive, hidden_states(models[kind], ARRIVE_SENTENCE).T)
     np.testing.assert_array_equal(leave, hidden_states(models[kind], LEAVE_SENTENCE).T)
@@ -161,4 +168,4 @@ def test_hidden_states_figure_draws_states_and_distances(models, kind):
 
 def test_hidden_states_bad_kind(models):
     with pytest.raises(ValueError, match="kind"):
-        figure_hidden_states("gru", models=models)
+        figure_hidden_states(models, "gru")

@@ -7,6 +7,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from helpers.core.rnn import evaluate_taggers, tagger_datasets, train_lesson_taggers
 from helpers.lessons.cnn_vs_rnn import (
     figure_family_summary,
     figure_gradient_norms,
@@ -46,6 +47,23 @@ if TYPE_CHECKING:
 
 FIGURES_DIR = Path(__file__).resolve().parent.parent / "figures"
 
+
+def figure_wrong_label_05() -> Figure:
+    """figure_wrong_label for notebook 05's feed-forward tagger (trained here, seed 0)."""
+    return figure_wrong_label(train_lesson_taggers(0)["feedforward"])
+
+
+def figure_tagger_results_05() -> Figure:
+    """figure_tagger_results for notebook 05's taggers (trained here, seed 0) on its test set."""
+    _, test = tagger_datasets(0)
+    return figure_tagger_results(evaluate_taggers(train_lesson_taggers(0), test))
+
+
+def figure_hidden_states_05() -> Figure:
+    """figure_hidden_states of notebook 05's RNN tagger (trained here, seed 0)."""
+    return figure_hidden_states(train_lesson_taggers(0), "rnn")
+
+
 # name -> function that draws it; one file figures/<name>.png each.
 FIGURES: dict[str, Callable[[], Figure]] = {
     "01_article_param_counts": figure_article_claims,
@@ -61,10 +79,10 @@ FIGURES: dict[str, Callable[[], Figure]] = {
     "04_photo_pipeline": figure_photo_pipeline,
     "05_one_of_n": figure_one_of_n,
     "05_word_hashing": figure_word_hashing,
-    "05_wrong_label": figure_wrong_label,
+    "05_wrong_label": figure_wrong_label_05,
     "05_rnn_memory": figure_rnn_memory,
-    "05_tagger_results": figure_tagger_results,
-    "05_hidden_states": figure_hidden_states,
+    "05_tagger_results": figure_tagger_results_05,
+    "05_hidden_states": figure_hidden_states_05,
     "06_lstm_cell": figure_lstm_cell,
     "06_lstm_trace": figure_lstm_trace,
     "07_params_per_layer": figure_params_per_layer,

@@ -7,15 +7,13 @@ Taggers: each reads the 1-of-N code of a word (with the "other" dimension for un
 and gives one label per word. The feed-forward tagger sees one word at a time, so "taipei"
 gets the same label after "arrive" and after "leave"; the RNN and the LSTM carry a memory.
 
-Training uses Adam written out here (adam_step) rather than torch.optim: the first use of any
-torch.optim optimizer imports torch._dynamo, about 2 s on a laptop, longer than the training.
+Training (train_tagger) is the plain PyTorch loop: zero_grad, forward, cross-entropy,
+backward, an Adam step, once per epoch on the whole training set.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from concurrent.futures import ThreadPoolExecutor
-from functools import lru_cache
+from collections.abc import Mapping, Sequence
 from typing import NamedTuple
 
 import numpy as np
@@ -44,9 +42,10 @@ BIDIRECTIONAL = "birnn"
 
 CITY_LABELS: frozenset[str] = frozenset(CITY_LABEL.values())
 
-# Data sizes and training settings of both notebooks' taggers, chosen so that notebook 05
-# trains its three taggers, and notebook 08 its two, in a few tenths of a second on a 2-core
-# laptop, with their lessons holding for almost every seed (bench/bench_taggers.py checks both).
+# Data sizes and training settings of both notebooks' taggers: about the least work (sentences,
+# epochs) with which their lessons hold for almost every seed (bench/bench_taggers.py checks
+# both). On one thread of a 2-core laptop, notebook 05's three taggers train in about 0.8 s,
+# notebook 08's two in about 1.2 s.
 N_TRAIN = 200
 
 N_TEST = 400
@@ -75,14 +74,6 @@ GOOD_ACCURACY = 0.95
 
 POOR_ACCURACY = 0.6
 
-# Taggers trained side by side (train_taggers_on): one thread each, for a 2-core laptop.
-TRAINING_THREADS = 2
-
-# Adam's settings: torch.optim.Adam's defaults (Kingma & Ba 2015).
-ADAM_BETAS: tuple[float, float] = (0.9, 0.999)
-
-ADAM_EPS = 1e-8
-
 # The lecture's toy RNN inputs and the outputs it gives for them.
 TOY_INPUTS: tuple[tuple[float, float], ...] = ((1, 1), (1, 1), (2, 2))
 
@@ -93,7 +84,6 @@ IGNORE = -100  # label of padding positions, skipped by the loss and by accuracy
 
 class ToyStep(NamedTuple):
     """One step of the toy RNN: input x, memory before it, hidden a (the next memory), output y."""
-
     input: np.ndarray
     memory: np.ndarray
     hidden: np.ndarray
@@ -229,65 +219,8 @@ class Tagger(nn.Module):
 
     def encode(self, tokens: Sequence[str]) -> torch.Tensor:
         """1-of-N codes of `tokens` (unknown words -> "other"), shape (1, steps, n_inputs)."""
-        return one_hot(torch.tensor([token_ids(tokens, self.vocabulary)]), self.n_inputs)
-
-
-def one_hot(ids: torch.Tensor, size: int) -> torch.Tensor:
-    """Float 1-of-N codes of integer `ids`, shape (*ids.shape, size): F.one_hot(ids, size).float().
-
-    F.one_hot builds int64 codes that then need converting; scatter_ writes the floats at once,
-    about 3 times faster on a training batch.
-    """
-    size = check_int(size, "size")
-    if ids.numel() and not 0 <= int(ids.min()) <= int(ids.max()) < size:
-        raise ValueError(f"ids must lie in range({size}), got {int(ids.min())}..{int(ids.max())}")
-    codes = torch.zeros(*ids.shape, size)
-    return codes.scatter_(-1, ids.unsqueeze(-1), 1.0)
-
-
-class AdamMoments(NamedTuple):
-    """Adam's running means, one tensor per parameter: of the gradient and of its square."""
-
-    mean: list[torch.Tensor]
-    square: list[torch.Tensor]
-
-
-def adam_moments(parameters: Sequence[torch.Tensor]) -> AdamMoments:
-    """Adam's moments for `parameters` before the first step: zeros shaped like each."""
-    return AdamMoments(
-        [torch.zeros_like(p) for p in parameters], [torch.zeros_like(p) for p in parameters]
-    )
-
-
-def adam_step(
-    parameters: Sequence[torch.Tensor],
-    gradients: Sequence[torch.Tensor],
-    moments: AdamMoments,
-    step: int,
-    learning_rate: float,
-) -> None:
-    """Update `parameters` in place by Adam step number `step` (from 1), as torch.optim.Adam does
-    with its defaults (betas ADAM_BETAS, eps ADAM_EPS, no weight decay); updates `moments`.
-
-    mean = b1·mean + (1−b1)·g, square = b2·square + (1−b2)·g², and each parameter moves by
-    −lr · (mean / (1−b1^step)) / (sqrt(square / (1−b2^step)) + eps).
-    """
-    step = check_int(step, "step")
-    if not learning_rate > 0:
-        raise ValueError(f"learning_rate must be > 0, got {learning_rate}")
-    if not len(parameters) == len(gradients) == len(moments.mean) == len(moments.square):
-        raise ValueError("parameters, gradients and moments must have the same length")
-    beta1, beta2 = ADAM_BETAS
-    step_size = learning_rate / (1 - beta1**step)
-    root_correction = (1 - beta2**step) ** 0.5
-    with torch.no_grad():
-        for parameter, gradient, mean, square in zip(
-            parameters, gradients, moments.mean, moments.square, strict=True
-        ):
-            mean.lerp_(gradient, 1 - beta1)
-            square.mul_(beta2).addcmul_(gradient, gradient, value=1 - beta2)
-            denominator = (square.sqrt() / root_correction).add_(ADAM_EPS)
-            parameter.addcdiv_(mean, denominator, value=-step_size)
+        ids = torch.tensor([token_ids(tokens, self.vocabulary)])
+        return F.one_hot(ids, self.n_inputs).float()
 
 
 def _check_data(data: Sequence[SlotSentence]) -> list[SlotSentence]:
@@ -314,46 +247,6 @@ def _batch(data: Sequence[SlotSentence], vocabulary: Sequence[str]) -> tuple[tor
     return ids, labels
 
 
-def train_taggers_on(
-    kinds: Sequence[str],
-    data: Sequence[SlotSentence],
-    seed: int = 0,
-    hidden_size: int = HIDDEN_SIZE,
-    epochs: int = EPOCHS,
-    learning_rate: float = LEARNING_RATE,
-    unknown_rate: float = UNKNOWN_RATE,
-) -> dict[str, Tagger]:
-    """One tagger of each of `kinds` trained on `data` as train_tagger does, TRAINING_THREADS
-    at a time; the result does not depend on the threads (each tagger has its own seeded
-    draws and uses one core).
-    """
-    kinds = list(kinds)
-    if not kinds or len(set(kinds)) != len(kinds):
-        raise ValueError(f"kinds must be distinct tagger kinds, at least one, got {kinds!r}")
-    data = _check_data(data)
-    seed = check_int(seed, "seed", minimum=0)
-    epochs = check_int(epochs, "epochs")
-    if not learning_rate > 0:
-        raise ValueError(f"learning_rate must be > 0, got {learning_rate}")
-    if not 0 <= unknown_rate < 1:
-        raise ValueError(f"unknown_rate must be in [0, 1), got {unknown_rate}")
-    vocabulary = build_vocabulary(s.tokens for s in data)
-    ids, labels = _batch(data, vocabulary)
-    with single_thread():
-        runs = {
-            kind: _prepare(kind, vocabulary, ids, seed, hidden_size, epochs, unknown_rate)
-            for kind in kinds
-        }
-        # The largest models first, so that the threads finish at about the same time.
-        order = sorted(runs.values(), key=lambda run: -sum(p.numel() for p in run[0].parameters()))
-        if len(order) == 1:
-            _fit(*order[0], labels, learning_rate)
-        else:
-            with ThreadPoolExecutor(max_workers=TRAINING_THREADS) as pool:
-                list(pool.map(lambda run: _fit(*run, labels, learning_rate), order))
-    return {kind: model for kind, (model, _) in runs.items()}
-
-
 def train_tagger(
     kind: str,
     data: Sequence[SlotSentence],
@@ -367,45 +260,35 @@ def train_tagger(
 
     The vocabulary is every word of `data`. In each epoch every word is replaced by the "other"
     dimension with probability `unknown_rate` (word dropout), so the tagger learns what to do
-    with words it has never seen, such as a held-out city. One epoch is one Adam step.
+    with words it has never seen, such as a held-out city. One epoch is one Adam step on all
+    sentences. The random draws (initial weights, word dropout) come from torch's generator
+    seeded with `seed` inside torch.random.fork_rng, which restores the global state afterwards,
+    and torch runs on one thread: the same seed gives the same model, whatever ran before.
     """
-    return train_taggers_on([kind], data, seed, hidden_size, epochs, learning_rate, unknown_rate)[
-        kind
-    ]
-
-
-def _prepare(
-    kind: str,
-    vocabulary: Sequence[str],
-    ids: torch.Tensor,
-    seed: int,
-    hidden_size: int,
-    epochs: int,
-    unknown_rate: float,
-) -> tuple[Tagger, torch.Tensor]:
-    """A new tagger and its word ids for every epoch, word dropout applied, from `seed` alone.
-
-    Shape of the ids: (epochs, sentences, longest). Drawn before training, in one thread, so
-    that taggers trained side by side in threads never share the random generator.
-    """
-    with torch.random.fork_rng(devices=[]):
+    data = _check_data(data)
+    seed = check_int(seed, "seed", minimum=0)
+    epochs = check_int(epochs, "epochs")
+    if not learning_rate > 0:
+        raise ValueError(f"learning_rate must be > 0, got {learning_rate}")
+    if not 0 <= unknown_rate < 1:
+        raise ValueError(f"unknown_rate must be in [0, 1), got {unknown_rate}")
+    vocabulary = build_vocabulary(s.tokens for s in data)
+    ids, labels = _batch(data, vocabulary)
+    other = len(vocabulary)
+    with single_thread(), torch.random.fork_rng(devices=[]):
         torch.manual_seed(seed)
         model = Tagger(kind, vocabulary, hidden_size)
-        hidden_words = torch.rand(epochs, *ids.shape) < unknown_rate
-    return model, ids.masked_fill(hidden_words, len(vocabulary))
-
-
-def _fit(model: Tagger, epoch_ids: torch.Tensor, labels: torch.Tensor, rate: float) -> None:
-    """Train `model` in place, one full-batch Adam step per epoch of `epoch_ids`."""
-    parameters = list(model.parameters())
-    moments = adam_moments(parameters)
-    for step, ids in enumerate(epoch_ids, start=1):
-        logits = model(one_hot(ids, model.n_inputs))
-        # Scores as (sentences, labels, words), cross_entropy's layout for sequences: the same
-        # mean over the labelled words as flattening them, with a faster softmax.
-        loss = F.cross_entropy(logits.transpose(1, 2), labels, ignore_index=IGNORE)
-        adam_step(parameters, torch.autograd.grad(loss, parameters), moments, step, rate)
-    model.eval()
+        optimizer = torch.optim.Adam(model.parameters(), lr=learning_rate)
+        for _ in range(epochs):
+            dropped = torch.rand(ids.shape) < unknown_rate  # word dropout
+            x = F.one_hot(ids.masked_fill(dropped, other), model.n_inputs).float()
+            optimizer.zero_grad()
+            logits = model(x)  # (sentences, words, labels)
+            # One row of scores per word; padding (label IGNORE) is left out of the mean.
+            loss = F.cross_entropy(logits.flatten(0, 1), labels.flatten(), ignore_index=IGNORE)
+            loss.backward()
+            optimizer.step()
+    return model.eval()
 
 
 def _tokens_of(sentence: str | Sequence[str]) -> list[str]:
@@ -444,7 +327,7 @@ def _predict(model: Tagger, data: list[SlotSentence]) -> tuple[torch.Tensor, ...
     """Predicted label ids, true label ids and word ids of `data`, each (sentences, longest)."""
     ids, labels = _batch(data, model.vocabulary)
     with single_thread(), torch.no_grad():  # one thread: faster for this small model
-        predicted = model(one_hot(ids, model.n_inputs)).argmax(dim=-1)
+        predicted = model(F.one_hot(ids, model.n_inputs).float()).argmax(dim=-1)
     return predicted, labels, ids
 
 
@@ -492,35 +375,17 @@ def tagger_datasets(seed: int = 0) -> tuple[list[SlotSentence], list[SlotSentenc
     return train, test
 
 
-def train_taggers(seed: int = 0) -> dict[str, Tagger]:
-    """The three taggers ("feedforward", "rnn", "lstm") trained on tagger_datasets(seed)[0]."""
+def train_lesson_taggers(seed: int = 0) -> dict[str, Tagger]:
+    """Notebook 05's three taggers (KINDS), each trained on tagger_datasets(seed)'s training set."""
     train, _ = tagger_datasets(seed)
-    return train_taggers_on(KINDS, train, seed)
+    return {kind: train_tagger(kind, train, seed) for kind in KINDS}
 
 
-def compare_taggers(seed: int = 0) -> dict[str, dict[str, float]]:
-    """Train the three taggers and measure them on held-out sentences (see evaluate_tagger)."""
-    _, test = tagger_datasets(seed)
-    return {kind: evaluate_tagger(model, test) for kind, model in train_taggers(seed).items()}
-
-
-@lru_cache(maxsize=4)
-def _cached_taggers(seed: int) -> dict[str, Tagger]:
-    return train_taggers(seed)
-
-
-def trained_taggers(seed: int = 0) -> dict[str, Tagger]:
-    """train_taggers(seed), trained once per process and reused (widgets, figures, notebook).
-
-    The models are shared between callers: use them for inference only.
-    """
-    return dict(_cached_taggers(check_int(seed, "seed", minimum=0)))
-
-
-def measured_results(seed: int = 0) -> dict[str, dict[str, float]]:
-    """compare_taggers(seed)'s numbers, from the cached trained_taggers(seed) (no retraining)."""
-    _, test = tagger_datasets(seed)
-    return {kind: evaluate_tagger(model, test) for kind, model in trained_taggers(seed).items()}
+def evaluate_taggers(
+    taggers: Mapping[str, Tagger], data: Sequence[SlotSentence]
+) -> dict[str, dict[str, float]]:
+    """evaluate_tagger for each of `taggers` on the same sentences `data`, by kind."""
+    return {kind: evaluate_tagger(model, data) for kind, model in taggers.items()}
 
 
 def hidden_state_distance(
@@ -556,26 +421,25 @@ def direction_datasets(seed: int = 0) -> tuple[list[SlotSentence], list[SlotSent
     return train, test
 
 
-@lru_cache(maxsize=4)
-def _cached_direction_taggers(seed: int) -> dict[str, Tagger]:
+def train_direction_taggers(seed: int = 0) -> dict[str, Tagger]:
+    """Notebook 08's one-direction and bidirectional RNN (DIRECTION_KINDS), each trained on
+    direction_datasets(seed)'s training set for DIRECTION_EPOCHS."""
     train, _ = direction_datasets(seed)
-    return train_taggers_on(DIRECTION_KINDS, train, seed, epochs=DIRECTION_EPOCHS)
+    return {
+        kind: train_tagger(kind, train, seed, epochs=DIRECTION_EPOCHS) for kind in DIRECTION_KINDS
+    }
 
 
-def trained_direction_taggers(seed: int = 0) -> dict[str, Tagger]:
-    """A one-direction RNN and a bidirectional RNN trained on direction_datasets(seed)[0] for
-    DIRECTION_EPOCHS, trained once per process (use them for inference only)."""
-    return dict(_cached_direction_taggers(check_int(seed, "seed", minimum=0)))
-
-
-def compare_directions(seed: int = 0) -> dict[str, dict[str, float]]:
-    """City accuracy of the one-direction and the bidirectional RNN on held-out sentences,
-    separately where the cue comes before the city and where it comes after it."""
-    _, test = direction_datasets(seed)
-    after = torch.tensor([[sentence.order == "after"] for sentence in test])
+def compare_directions(
+    taggers: Mapping[str, Tagger], data: Sequence[SlotSentence]
+) -> dict[str, dict[str, float]]:
+    """Accuracy of each of `taggers` on `data` over all tokens and over the cities, separately
+    where the cue comes before the city and where it comes after it."""
+    data = _check_data(data)
+    after = torch.tensor([[sentence.order == "after"] for sentence in data])
     results = {}
-    for kind, model in trained_direction_taggers(seed).items():
-        predicted, labels, _ = _predict(model, test)
+    for kind, model in taggers.items():
+        predicted, labels, _ = _predict(_check_model(model), data)
         correct, city = predicted == labels, _city_tokens(labels)
         results[kind] = {
             "token_accuracy": _share(correct, labels != IGNORE),

@@ -5,7 +5,7 @@ exercise cases."""
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
-from functools import cache
+from functools import cache, partial
 from html import escape
 from typing import TYPE_CHECKING
 
@@ -19,10 +19,11 @@ from helpers.core.rnn import (
     first_difference,
     hidden_state_distance,
     hidden_states,
-    measured_results,
     tag_sentence,
+    tagger_datasets,
     toy_rnn,
-    trained_taggers,
+    train_lesson_taggers,
+    train_tagger,
 )
 from helpers.core.text import (
     ARRIVE_SENTENCE,
@@ -104,9 +105,10 @@ def toy_rnn_output_exercise() -> Exercise:
 
 
 def _tagger_label(kind: str) -> str:
-    """The label that the trained tagger of `kind` gives the exercise's city."""
-
-    return dict(tag_sentence(trained_taggers(0)[kind], TAGGER_SENTENCE))[TAGGER_CITY]
+    """The label that notebook 05's tagger of `kind` (seed 0) gives the exercise's city."""
+    train, _ = tagger_datasets(0)
+    model = train_tagger(kind, train, seed=0)  # the same model as train_lesson_taggers(0)[kind]
+    return dict(tag_sentence(model, TAGGER_SENTENCE))[TAGGER_CITY]
 
 
 @cache
@@ -300,14 +302,13 @@ def city_probabilities(model: Tagger, sentence: str) -> np.ndarray:
     return torch.softmax(scores.double(), dim=-1).numpy()
 
 
-def figure_wrong_label(model: Tagger | None = None) -> Figure:
+def figure_wrong_label(model: Tagger) -> Figure:
     """Why a feed-forward tagger must give "taipei" one label after "arrive" and after "leave".
 
     Draws both sentences, the same input and net for "taipei", and the label probabilities the
-    trained feed-forward tagger (trained_taggers(0) by default) gives it: identical.
+    trained feed-forward tagger `model` gives it: identical.
     """
 
-    model = model if model is not None else trained_taggers(0)["feedforward"]
     fig = NotebookFigure(figsize=(10, 4))
     axes = fig.subplots(1, 2)
     for ax, sentence in zip(axes, (ARRIVE_SENTENCE, LEAVE_SENTENCE), strict=True):
@@ -395,10 +396,9 @@ def figure_rnn_memory(inputs: Sequence[Sequence[float]] = TOY_INPUTS) -> Figure:
     return fig
 
 
-def figure_tagger_results(results: Mapping[str, Mapping[str, float]] | None = None) -> Figure:
-    """Grouped bars of each tagger's accuracies (measured_results(0) by default)."""
+def figure_tagger_results(results: Mapping[str, Mapping[str, float]]) -> Figure:
+    """Grouped bars of each tagger's accuracies, `results` as evaluate_taggers gives them."""
 
-    results = results if results is not None else measured_results(0)
     fig = NotebookFigure(figsize=(9, 3.8))
     ax = fig.subplots()
     positions = np.arange(len(METRICS))
@@ -422,18 +422,18 @@ def figure_tagger_results(results: Mapping[str, Mapping[str, float]] | None = No
 
 
 def figure_hidden_states(
+    models: Mapping[str, Tagger],
     kind: str = "rnn",
     first: str = ARRIVE_SENTENCE,
     second: str = LEAVE_SENTENCE,
-    models: Mapping[str, Tagger] | None = None,
 ) -> Figure:
     """Heat maps of `kind`'s hidden state along two sentences, and where the states part.
 
-    The right panel plots, for each tagger, the distance between the two hidden states after
-    each word; a dotted line marks the first word where the `kind` tagger's states differ.
+    `models` are trained taggers by kind (train_lesson_taggers). The right panel plots, for
+    each tagger, the distance between the two hidden states after each word; a dotted line
+    marks the first word where the `kind` tagger's states differ.
     """
 
-    models = models if models is not None else trained_taggers(0)
     if kind not in models:
         raise ValueError(f"kind must be one of {tuple(models)}, got {kind!r}")
     words = [f"{a}/{b}" if a != b else a for a, b in zip(tokenize(first), tokenize(second))]
@@ -490,8 +490,10 @@ class WordRow(NamedTuple):
     labels: dict[str, str]
 
 
-def tag_rows(sentence: str, seed: int = 0) -> list[WordRow]:
-    """Each word of `sentence` with its 1-of-N position and the label of every tagger.
+def tag_rows(sentence: str, taggers: Mapping[str, Tagger]) -> list[WordRow]:
+    """Each word of `sentence` with its 1-of-N position and the label of each of `taggers`.
+
+    `taggers` are notebook 05's three trained taggers by kind (train_lesson_taggers).
 
     Raises ValueError for a sentence without words or longer than MAX_WORDS words.
     """
@@ -503,10 +505,9 @@ def tag_rows(sentence: str, seed: int = 0) -> list[WordRow]:
         raise ValueError(f"sentence has no words{shown}: type one, e.g. {DEFAULT_SENTENCE!r}")
     if len(tokens) > MAX_WORDS:
         raise ValueError(f"sentence has {len(tokens)} words; the box takes at most {MAX_WORDS}")
-    models = trained_taggers(seed)
-    vocabulary = models[KINDS[0]].vocabulary
+    vocabulary = taggers[KINDS[0]].vocabulary
     other = len(vocabulary)
-    labels = {kind: [label for _, label in tag_sentence(models[kind], tokens)] for kind in KINDS}
+    labels = {kind: [label for _, label in tag_sentence(taggers[kind], tokens)] for kind in KINDS}
     return [
         WordRow(token, None if index == other else index, {k: labels[k][i] for k in KINDS})
         for i, (token, index) in enumerate(zip(tokens, token_ids(tokens, vocabulary), strict=True))
@@ -526,10 +527,10 @@ def _label_cell(label: str, differs: bool) -> str:
     )
 
 
-def sentence_view(sentence: str) -> str:
-    """HTML table: every word, its 1-of-N input, and the label each tagger gives it."""
-    rows = tag_rows(sentence)
-    vocabulary_size = len(trained_taggers(0)[KINDS[0]].vocabulary)
+def sentence_view(sentence: str, taggers: Mapping[str, Tagger]) -> str:
+    """HTML table: every word, its 1-of-N input, and the label each of `taggers` gives it."""
+    rows = tag_rows(sentence, taggers)
+    vocabulary_size = len(taggers[KINDS[0]].vocabulary)
     header = "".join(
         f"<th style='padding:2px 8px'>{escape(text)}</th>"
         for text in ["word", "1-of-N input", *(KIND_HEADERS[k] for k in KINDS)]
@@ -566,10 +567,17 @@ def sentence_view(sentence: str) -> str:
     )
 
 
-def sentence_explorer(sentence: str = DEFAULT_SENTENCE) -> Explorer:
-    """A text box: type a sentence and see the feed-forward, RNN and LSTM labels per word."""
+def sentence_explorer(
+    sentence: str = DEFAULT_SENTENCE, taggers: Mapping[str, Tagger] | None = None
+) -> Explorer:
+    """A text box: type a sentence and see the feed-forward, RNN and LSTM labels per word.
+
+    `taggers`: notebook 05's trained taggers (train_lesson_taggers); trained here, seed 0, if
+    not given.
+    """
+    taggers = taggers if taggers is not None else train_lesson_taggers(0)
     return Explorer(
-        sentence_view,
+        partial(sentence_view, taggers=taggers),
         {
             "sentence": widgets.Text(
                 value=sentence,
