@@ -84,6 +84,7 @@ IGNORE = -100  # label of padding positions, skipped by the loss and by accuracy
 
 class ToyStep(NamedTuple):
     """One step of the toy RNN: input x, memory before it, hidden a (the next memory), output y."""
+
     input: np.ndarray
     memory: np.ndarray
     hidden: np.ndarray

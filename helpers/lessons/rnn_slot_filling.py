@@ -7,8 +7,9 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping, Sequence
 from functools import cache, partial
 from html import escape
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NamedTuple
 
+import ipywidgets as widgets
 import numpy as np
 import torch
 
@@ -43,15 +44,22 @@ from helpers.core.text import (
 from helpers.ui.exercises import CHOICE, NUMBERS, Exercise, Feedback, Mistake, check, label_choices
 from helpers.ui.explorer import Explorer
 from helpers.ui.figure import NotebookFigure
-from helpers.ui.palette import PALETTE
+from helpers.ui.palette import (
+    FAINT_COLOUR,
+    HIDDEN_BOX_COLOUR,
+    HIGHLIGHT_COLOUR,
+    INPUT_BOX_COLOUR,
+    LABEL_COLOURS,
+    LIGHT_LINE_COLOUR,
+    OUTPUT_BOX_COLOUR,
+    PALE_COLOUR,
+    PALETTE,
+)
 
 if TYPE_CHECKING:
     from matplotlib.axes import Axes
     from matplotlib.figure import Figure
     from matplotlib.patches import FancyBboxPatch
-from typing import NamedTuple
-
-import ipywidgets as widgets
 
 TOY_EXERCISE_INPUTS: tuple[tuple[int, int], ...] = ((1, 0), (0, 1), (1, 1))
 
@@ -201,7 +209,6 @@ def figure_one_of_n(
     sentence: str = ONE_OF_N_SENTENCE, vocabulary: Sequence[str] = ONE_OF_N_VOCABULARY
 ) -> Figure:
     """The 1-of-N matrix of `sentence`: one row per word, one column per word + "other"."""
-
     tokens = tokenize(sentence)
     matrix = one_hot_encode(tokens, vocabulary)
     columns = [*vocabulary, "other"]
@@ -232,7 +239,6 @@ def figure_one_of_n(
 
 def figure_word_hashing(words: Sequence[str] = HASHED_WORDS, dim: int = HASH_DIM) -> Figure:
     """Word hashing: each word's letter trigrams counted into `dim` buckets (one row a word)."""
-
     matrix = np.array([hash_vector(word, dim) for word in words])
     fig = NotebookFigure(figsize=(10, 3.2))
     ax = fig.subplots()
@@ -308,7 +314,6 @@ def figure_wrong_label(model: Tagger) -> Figure:
     Draws both sentences, the same input and net for "taipei", and the label probabilities the
     trained feed-forward tagger `model` gives it: identical.
     """
-
     fig = NotebookFigure(figsize=(10, 4))
     axes = fig.subplots(1, 2)
     for ax, sentence in zip(axes, (ARRIVE_SENTENCE, LEAVE_SENTENCE), strict=True):
@@ -318,17 +323,17 @@ def figure_wrong_label(model: Tagger) -> Figure:
         ax.set_ylim(-0.5, 4.8)
         ax.axis("off")
         for i, token in enumerate(tokens):
-            colour = "#f1ce63" if token == city else "#eeeeee"
+            colour = HIGHLIGHT_COLOUR if token == city else PALE_COLOUR
             _box(ax, 0.8 + 1.85 * i, 0, token, colour, width=1.55)
         ax.text(0.8, 0.5, "not an input\nfor this word", ha="center", fontsize=7, color="grey")
-        _box(ax, 2.65, 1.5, f'1-of-N of "{city}"', "#dddddd", width=2.5)
+        _box(ax, 2.65, 1.5, f'1-of-N of "{city}"', LIGHT_LINE_COLOUR, width=2.5)
         _box(ax, 2.65, 3, "feed-forward net", PALETTE[0], width=2.5)
         _arrow(ax, (2.65, 0.35), (2.65, 1.15), "black")
         _arrow(ax, (2.65, 1.85), (2.65, 2.65), "black")
         _arrow(ax, (3.95, 3.1), (4.9, 3.5), "black")
         probabilities = city_probabilities(model, sentence)
         inset = ax.inset_axes((0.53, 0.5, 0.22, 0.45))
-        colours = [PALETTE[3] if label == CITY_LABEL[cue] else "#bbbbbb" for label in LABELS]
+        colours = [PALETTE[3] if label == CITY_LABEL[cue] else FAINT_COLOUR for label in LABELS]
         inset.barh(range(len(LABELS)), probabilities, color=colours)
         inset.yaxis.tick_right()
         inset.set_yticks(range(len(LABELS)), LABELS, fontsize=7)
@@ -356,7 +361,6 @@ def figure_rnn_memory(inputs: Sequence[Sequence[float]] = TOY_INPUTS) -> Figure:
     Arrows of one colour are one weight matrix (all ones), reused at every step; the numbers are
     helpers.rnn.toy_rnn's.
     """
-
     steps = toy_rnn(inputs)
     fig = NotebookFigure(figsize=(10, 4))
     ax = fig.subplots()
@@ -370,10 +374,10 @@ def figure_rnn_memory(inputs: Sequence[Sequence[float]] = TOY_INPUTS) -> Figure:
 
     for t, step in enumerate(steps):
         x = spacing * t
-        _box(ax, x, 0, f"x{t + 1} = {pair(step.input)}", "#d4e6f1")
-        _box(ax, x, 1.6, f"a{t + 1} = {pair(step.hidden)}", "#fce5cd")
-        _box(ax, x, 3.2, f"y{t + 1} = {pair(step.output)}", "#d9ead3")
-        _box(ax, x - 1.9, 1.6, f"memory\n{pair(step.memory)}", "#eeeeee", width=1.3)
+        _box(ax, x, 0, f"x{t + 1} = {pair(step.input)}", INPUT_BOX_COLOUR)
+        _box(ax, x, 1.6, f"a{t + 1} = {pair(step.hidden)}", HIDDEN_BOX_COLOUR)
+        _box(ax, x, 3.2, f"y{t + 1} = {pair(step.output)}", OUTPUT_BOX_COLOUR)
+        _box(ax, x - 1.9, 1.6, f"memory\n{pair(step.memory)}", PALE_COLOUR, width=1.3)
         _arrow(ax, (x, 0.35), (x, 1.25), WEIGHT_COLOURS["W_x"], linewidth=2)
         _arrow(ax, (x, 1.95), (x, 2.85), WEIGHT_COLOURS["W_y"], linewidth=2)
         _arrow(ax, (x - 1.2, 1.6), (x - 0.85, 1.6), WEIGHT_COLOURS["W_h"], linewidth=2)
@@ -398,7 +402,6 @@ def figure_rnn_memory(inputs: Sequence[Sequence[float]] = TOY_INPUTS) -> Figure:
 
 def figure_tagger_results(results: Mapping[str, Mapping[str, float]]) -> Figure:
     """Grouped bars of each tagger's accuracies, `results` as evaluate_taggers gives them."""
-
     fig = NotebookFigure(figsize=(9, 3.8))
     ax = fig.subplots()
     positions = np.arange(len(METRICS))
@@ -433,7 +436,6 @@ def figure_hidden_states(
     each tagger, the distance between the two hidden states after each word; a dotted line
     marks the first word where the `kind` tagger's states differ.
     """
-
     if kind not in models:
         raise ValueError(f"kind must be one of {tuple(models)}, got {kind!r}")
     words = [f"{a}/{b}" if a != b else a for a, b in zip(tokenize(first), tokenize(second))]
@@ -472,14 +474,6 @@ MAX_WORDS = 40
 DEFAULT_SENTENCE = "I want to leave Hualien on May 5th please"
 
 KIND_HEADERS: dict[str, str] = {"feedforward": "feed-forward", "rnn": "RNN", "lstm": "LSTM"}
-
-LABEL_COLOURS: dict[str, str] = {
-    "destination": "#f8d7a8",
-    "departure": "#c6dbef",
-    "time_of_arrival": "#fdebd3",
-    "time_of_departure": "#e3eef8",
-    "other": "#f2f2f2",
-}
 
 
 class WordRow(NamedTuple):
@@ -521,7 +515,7 @@ def _count(n: int, noun: str) -> str:
 
 def _label_cell(label: str, differs: bool) -> str:
     """One table cell showing a label, framed in red where the taggers disagree."""
-    frame = f"border:2px solid {PALETTE[3]};" if differs else "border:1px solid #ccc;"
+    frame = f"border:2px solid {PALETTE[3]};" if differs else f"border:1px solid {FAINT_COLOUR};"
     return (
         f"<td style='background:{LABEL_COLOURS[label]};{frame}padding:2px 8px'>{escape(label)}</td>"
     )

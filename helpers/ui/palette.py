@@ -48,6 +48,19 @@ UNSEEN_FILL = "#d9d9d9"  # cells no window reads
 ADDED_FILL = "#fde9c9"  # padding, or cells ceil_mode adds
 NOTE_COLOUR = "#8a4b00"  # notes on an unusual setting
 
+# 05: the toy RNN's boxes, the highlighted word, and one colour per slot label.
+INPUT_BOX_COLOUR = "#d4e6f1"
+HIDDEN_BOX_COLOUR = "#fce5cd"
+OUTPUT_BOX_COLOUR = "#d9ead3"
+HIGHLIGHT_COLOUR = "#f1ce63"
+LABEL_COLOURS: dict[str, str] = {
+    "destination": "#f8d7a8",
+    "departure": "#c6dbef",
+    "time_of_arrival": "#fdebd3",
+    "time_of_departure": "#e3eef8",
+    "other": "#f2f2f2",
+}
+
 # 06: the LSTM cell, drawn by the figure and by the step-through explorer.
 OPEN_COLOUR = RIGHT_COLOUR  # a gate that lets its value through
 CLOSED_COLOUR = WRONG_COLOUR  # a gate that blocks it
