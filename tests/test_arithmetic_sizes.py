@@ -1,4 +1,4 @@
-"""Output sizes and receptive fields in helpers.arithmetic, checked against PyTorch itself."""
+"""Output sizes and receptive fields in helpers.core.arithmetic, checked against PyTorch itself."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""conv → ReLU → pool on the photo (helpers.cnn_pipeline), checked against PyTorch layers."""
+"""conv → ReLU → pool on the photo (helpers.core.cnn_pipeline), checked against PyTorch layers."""
 
 from __future__ import annotations
 

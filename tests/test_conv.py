@@ -1,4 +1,4 @@
-"""Convolution by hand and as a matrix (helpers.conv), checked against F.conv2d."""
+"""Convolution by hand and as a matrix (helpers.core.conv), checked against F.conv2d."""
 
 from __future__ import annotations
 

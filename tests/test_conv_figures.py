@@ -1,4 +1,4 @@
-"""The worked example, matrix counts and the convolution pictures (helpers.conv_figures)."""
+"""The worked example, matrix counts and the convolution pictures of lessons 02 and 03."""
 
 from __future__ import annotations
 

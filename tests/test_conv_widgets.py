@@ -1,4 +1,4 @@
-"""Notebook 02's explorer and notebook 03's output picker (helpers.conv_widgets)."""
+"""Notebook 02's explorer and notebook 03's output picker (helpers.lessons)."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Tests for helpers.encoders: the article's question encoder, its shapes and parameter count."""
+"""helpers.core.encoders: the article's question encoder, its shapes and parameter count."""
 
 from __future__ import annotations
 

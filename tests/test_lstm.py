@@ -1,4 +1,4 @@
-"""Tests for helpers.lstm: the lecture's LSTM cell and its mapping to nn.LSTM / nn.LSTMCell."""
+"""Tests for helpers.core.lstm: the lecture's LSTM cell and its mapping to nn.LSTM / nn.LSTMCell."""
 
 from __future__ import annotations
 

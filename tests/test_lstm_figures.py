@@ -1,4 +1,4 @@
-"""Tests for helpers.lstm_figures: the labelled LSTM cell diagram and the per-step trace."""
+"""The labelled LSTM cell diagram and the per-step trace (helpers.lessons.lstm_by_hand)."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Tests for helpers.lstm_widgets: the step-through view shows what helpers.lstm computes."""
+"""The step-through view of notebook 06 shows what helpers.core.lstm computes."""
 
 from __future__ import annotations
 

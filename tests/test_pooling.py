@@ -1,4 +1,4 @@
-"""Pooling by hand (helpers.pooling), checked against F.max_pool2d and F.avg_pool2d."""
+"""Pooling by hand (helpers.core.pooling), checked against F.max_pool2d and F.avg_pool2d."""
 
 from __future__ import annotations
 

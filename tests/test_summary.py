@@ -1,4 +1,4 @@
-"""Tests for helpers.summary: torchsummary's table and memory estimate, rebuilt without it."""
+"""Tests for helpers.core.summary: torchsummary's table and memory estimate, rebuilt without it."""
 
 from __future__ import annotations
 
@@ -337,7 +337,7 @@ def test_model_must_be_a_module() -> None:
 
 
 def real_rows(model: nn.Module, input_size: tuple[int, ...], batch: int = 2) -> list[LayerRow]:
-    """torchsummary's rows from a real CPU forward pass, by hooks, without helpers.summary."""
+    """torchsummary's rows from a real CPU forward pass, by hooks, without helpers.core.summary."""
     rows: list[LayerRow] = []
 
     def hook(module: nn.Module, inputs: object, output: torch.Tensor) -> None:

@@ -1,4 +1,4 @@
-"""Tests for helpers.text: tokens, 1-of-N with "other", letter trigrams, word hashing, data."""
+"""Tests for helpers.core.text: tokens, 1-of-N with "other", letter trigrams, word hashing, data."""
 
 from collections import Counter
 

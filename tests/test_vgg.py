@@ -1,4 +1,4 @@
-"""Tests for helpers.vgg: configurations, layout, state-dict keys, parameter counts, loading."""
+"""helpers.core.vgg: configurations, layout, state-dict keys, parameter counts, loading."""
 
 from __future__ import annotations
 

@@ -1,6 +1,6 @@
 """Tests for notebook 07's helpers: photo batches, forward by block, stacked 3x3 vs one large
-kernel, torchinfo's sizes, the figures of helpers.vgg_figures and the widget of
-helpers.vgg_widgets."""
+kernel, torchinfo's sizes, the figures of helpers.lessons.vgg16 and the widget of
+helpers.lessons.vgg16."""
 
 from __future__ import annotations
 

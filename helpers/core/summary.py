@@ -17,7 +17,7 @@ Here the forward pass runs on the meta device (shapes only, nothing allocated, b
 as BatchNorm's running statistics untouched); a model that cannot run on meta tensors is run
 for real under `torch.no_grad()`, with its buffers restored afterwards. During the meta pass
 the common layers (Conv2d, pools, Linear, ReLU, Dropout, ...) give their output shape from
-the output-size formulas of `helpers.arithmetic` instead of running their operation: many
+the output-size formulas of `helpers.core.arithmetic` instead of running their operation: many
 operations on meta tensors run PyTorch's Python reference code, whose first use in a process
 imports sympy and torch._dynamo (over a second). Other layers run on the meta tensors as they are.
 """

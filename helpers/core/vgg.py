@@ -335,7 +335,7 @@ def forward_by_block(model: VGG, x: torch.Tensor) -> dict[str, torch.Tensor]:
     model's train/eval mode as in `model(x)`.
     """
     if not isinstance(model, VGG):
-        raise TypeError(f"model must be a helpers.vgg.VGG, got {type(model).__name__}")
+        raise TypeError(f"model must be a helpers.core.vgg.VGG, got {type(model).__name__}")
     outputs: dict[str, torch.Tensor] = {}
     with torch.no_grad():
         for module in model.features:
@@ -377,7 +377,7 @@ def measure_forward(model: nn.Module, x: torch.Tensor, by_block: bool = False) -
     if not isinstance(model, nn.Module):
         raise TypeError(f"model must be an nn.Module, got {type(model).__name__}")
     if by_block and not isinstance(model, VGG):
-        raise TypeError(f"by_block needs a helpers.vgg.VGG model, got {type(model).__name__}")
+        raise TypeError(f"by_block needs a helpers.core.vgg.VGG model, got {type(model).__name__}")
     cuda = x.device.type == "cuda"
     if cuda:
         torch.cuda.synchronize(x.device)

@@ -359,7 +359,7 @@ def figure_rnn_memory(inputs: Sequence[Sequence[float]] = TOY_INPUTS) -> Figure:
     """The toy RNN unrolled: x -> hidden -> output, the memory box copying hidden to the next step.
 
     Arrows of one colour are one weight matrix (all ones), reused at every step; the numbers are
-    helpers.rnn.toy_rnn's.
+    helpers.core.rnn.toy_rnn's.
     """
     steps = toy_rnn(inputs)
     fig = NotebookFigure(figsize=(10, 4))

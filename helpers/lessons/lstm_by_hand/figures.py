@@ -1,7 +1,7 @@
 """Pictures of the lecture's LSTM cell: the labelled diagram and the run over the nine steps.
 
 The diagram's geometry (nodes, wires, the memory box) lives here once; the step-through widget
-in `helpers.lstm_widgets` draws the same geometry as SVG.
+in `helpers.lessons.lstm_by_hand.stepper` draws the same geometry as SVG.
 """
 
 from __future__ import annotations

@@ -1,7 +1,7 @@
 """Notebook 06's step-through widget: the lecture's LSTM cell redrawn (as SVG) at each step.
 
 The view is a pure function of (step, gates); the cell's geometry and colours come from
-`helpers.lstm_figures`, the numbers from `helpers.lstm.run_lecture_lstm`.
+`helpers.lessons.lstm_by_hand.figures`, the numbers from `helpers.core.lstm.run_lecture_lstm`.
 """
 
 from __future__ import annotations

@@ -215,7 +215,7 @@ def figure_photo_pipeline(n_stages: int = 5, later: str = "average") -> Figure:
     """The photo through n conv → ReLU → pool stages: each edge filter's map after each stage.
 
     Every map is drawn the same size on the page, so fewer pixels show up as bigger blocks.
-    `later` picks the kernels of stages 2 and up (see `helpers.cnn_pipeline.stage_filters`).
+    `later` picks the kernels of stages 2 and up (see `helpers.core.cnn_pipeline.stage_filters`).
     """
     stages = photo_stages(later)
     if isinstance(n_stages, bool) or not isinstance(n_stages, int) or not 1 <= n_stages:
