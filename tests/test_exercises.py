@@ -154,6 +154,124 @@ def test_answers_in_other_forms_are_accepted():
     assert cnn_vs_rnn.check_lstm_gradient("Vanishes").correct
 
 
+# --- One answer, any library's type: the same verdict and the same message --------------------
+
+NUMERIC_NAMES = [n for n in NAMES if BUILDERS[n]().kind in (kit.WHOLE, kit.NUMBER)]
+
+
+def numeric_values(exercise: kit.Exercise) -> list[object]:
+    """The answer, each mistake, a wrong answer and a fraction: every verdict a number gets."""
+    answer = exercise.answer
+    return [answer, *(m.value for m in exercise.mistakes), answer + 1000, float(answer) + 0.5]
+
+
+def torch_scalar(value: object) -> torch.Tensor:
+    """A 0-d tensor of `value`; floats in float64, so that the number is the same."""
+    return torch.tensor(value, dtype=torch.float64 if isinstance(value, float) else None)
+
+
+# Each form gives a value the way a library holds it; the feedback must equal the plain value's.
+SCALAR_FORMS = {
+    "float": float,
+    "numpy scalar": lambda v: np.asarray(v)[()],
+    "numpy float32 scalar": lambda v: np.float32(v) if float(np.float32(v)) == v else v,
+    "numpy 0-d array": np.array,
+    "torch 0-d tensor": torch_scalar,
+}
+
+
+@pytest.mark.parametrize("form", SCALAR_FORMS)
+@pytest.mark.parametrize("name", NUMERIC_NAMES)
+def test_a_number_gets_the_same_feedback_in_any_scalar_type(name: str, form: str) -> None:
+    """A Python, numpy or torch number (0-d arrays and tensors too) gets one and the same
+    feedback, right, a mistake or wrong."""
+    for value in numeric_values(BUILDERS[name]()):
+        plain, other = CHECKS[name](value), CHECKS[name](SCALAR_FORMS[form](value))
+        assert (other.status, other.message) == (plain.status, plain.message), value
+
+
+# Families of equivalent answers: each family's members get the same status and message.
+BOOLS = [True, np.True_, np.array(True), torch.tensor(True)]
+FALSES = [False, np.False_, np.array(False), torch.tensor(False)]
+LONG_TEXT = "7" * 5_000 + "x" * 5_000  # 10,000 characters
+LONG_NUMBER_TEXT = "1" * 10_000
+LONG_LISTS = [list(range(10_000)), np.arange(10_000), torch.arange(10_000)]
+TWO_NUMBERS = [[7, 8], np.array([7, 8]), torch.tensor([7, 8])]
+
+
+def one_number_in_brackets(value: object) -> list[object]:
+    """[value] as a list, a one-element numpy array and a one-element tensor (floats in
+    float64, so that the number is the same)."""
+    return [[value], np.array([value]), torch_scalar(value).reshape(1)]
+
+
+FAMILIES = {
+    "bool True": lambda e: BOOLS,
+    "bool False": lambda e: FALSES,
+    "one-element answer": lambda e: one_number_in_brackets(e.answer),
+    "one-element mistake": lambda e: one_number_in_brackets(e.mistakes[0].value),
+    "two numbers": lambda e: TWO_NUMBERS,
+    "long text": lambda e: [LONG_TEXT, np.str_(LONG_TEXT), np.array(LONG_TEXT)],
+    "long number in quotes": lambda e: [LONG_NUMBER_TEXT, np.str_(LONG_NUMBER_TEXT)],
+    "long list": lambda e: LONG_LISTS,
+    "not finite": lambda e: [float("nan"), np.float64("nan"), torch.tensor(float("nan"))],
+}
+
+
+@pytest.mark.parametrize("family", FAMILIES)
+@pytest.mark.parametrize("name", NUMERIC_NAMES)
+def test_equivalent_answers_of_any_library_get_the_same_feedback(name: str, family: str) -> None:
+    """Bools, one number in brackets, long texts and lists: one verdict and one message, as
+    plain Python's, whatever the library, and never a message longer than a line or two."""
+    answers = FAMILIES[family](BUILDERS[name]())
+    feedbacks = [CHECKS[name](answer) for answer in answers]
+    assert {(f.status, f.message) for f in feedbacks} == {
+        (feedbacks[0].status, feedbacks[0].message)
+    }, [str(f) for f in feedbacks]
+    assert feedbacks[0].status == kit.INVALID and len(feedbacks[0].message) <= 200
+
+
+def test_the_family_messages_say_what_to_change():
+    """Each refused family gets its own message, naming the value (cut when long)."""
+    dense = why_cnn.check_dense_params
+    assert dense(np.True_).message == "your answer is True, a truth value (bool); give a number."
+    assert dense(torch.tensor([78_500])).message == (
+        "your answer is one number in brackets, [78500] (a list, array or tensor); "
+        "give the number itself: 78500."
+    )
+    assert dense(torch.tensor([7, 8])).message == (
+        "your answer holds 2 values, [7, 8]; give one number."
+    )
+    message = dense(LONG_TEXT).message
+    assert message == f"your answer is the text '{'7' * 46}...; give a number."
+    assert dense(LONG_NUMBER_TEXT).message.count("111...") == 2
+    assert dense(torch.zeros(4096, 25_088, device="meta")).message == (
+        "your answer holds 102,760,448 values (shape (4096, 25088)); give one number."
+    )
+    assert "give one number" in dense(torch.zeros(2, device="meta")).message
+
+
+def test_numbers_exercises_read_bools_and_sequences_the_same_way_in_any_type():
+    """A shape answer: a bool, alone or inside, is refused alike in every type; a list, an
+    array or a tensor of the right numbers is accepted alike."""
+    check = padding_and_stride.check_conv_output_shape
+    assert {str(check(answer)) for answer in BOOLS} == {
+        "? Cannot check this answer: your answer is bool True; write it as "
+        "(channels, height, width)."
+    }
+    assert "truth value" in check((8, True, 12)).message
+    for answer in ([8, 12, 12.0], np.array([8, 12, 12]), torch.tensor([8.0, 12, 12])):
+        assert check(answer) == check((8, 12, 12)) and check(answer).correct
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_long_answers_are_cut_in_the_feedback(name: str) -> None:
+    """A 10,000-character text or a 10,000-item list is never echoed in full."""
+    for answer in (LONG_TEXT, LONG_NUMBER_TEXT, *LONG_LISTS, tuple(range(10_000))):
+        feedback = CHECKS[name](answer)
+        assert not feedback.correct and len(str(feedback)) <= 300, str(feedback)[:400]
+
+
 def test_the_typical_hints_named_in_the_issue():
     assert "forgot the biases" in why_cnn.check_dense_params(78_400).message
     assert "padding goes on both sides" in padding_and_stride.check_conv_output_side(6).message

@@ -72,5 +72,6 @@ def test_make_lab_listens_on_loopback_with_a_token():
     makefile = (ROOT / "Makefile").read_text()
     lab = makefile.split("\nlab:")[1].split("\n\n")[0]
     assert "--ServerApp.ip=127.0.0.1" in lab
-    assert "--IdentityProvider.token=$$(" in lab and "token_urlsafe" in lab
+    assert "token_urlsafe" in lab and 'JUPYTER_TOKEN="$$token"' in lab
+    assert "--IdentityProvider.token" not in lab  # a token on the command line shows in `ps`
     assert "0.0.0.0" not in makefile and "token=''" not in makefile

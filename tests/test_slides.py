@@ -206,7 +206,7 @@ def test_committed_notebooks_carry_the_rules_slide_metadata(path):
 def test_tag_command_writes_only_metadata_into_copies(tmp_path, capsys):
     copies = []
     for path in PATHS[:3]:
-        shutil.copy(path, tmp_path / path.name)
+        shutil.copyfile(path, tmp_path / path.name)  # not the modes: may be read-only
         copies.append(tmp_path / path.name)
     originals = {p.name: json.loads(p.read_text(encoding="utf-8")) for p in copies}
     args = [str(p) for p in copies]

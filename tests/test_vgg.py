@@ -343,8 +343,8 @@ def test_counts_from_config_match_a_built_custom_model() -> None:
 
 
 def test_remove_last_layer_like_the_article() -> None:
-    model = vgg16(device="meta")
-    assert remove_last_layer(model) is model
+    """The cut VGG16 has the notes' classifier, count, output and state-dict keys."""
+    model = remove_last_layer(vgg16(device="meta"))
     assert [type(m) for m in model.classifier] == [nn.Linear, nn.ReLU, nn.Dropout] * 2
     assert count_params(model) == VGG16_WITHOUT_LAST
     assert model(torch.zeros(2, 3, 224, 224, device="meta")).shape == (2, 4096)
@@ -355,7 +355,47 @@ def test_remove_last_layer_like_the_article() -> None:
     ]
 
 
+@pytest.mark.parametrize("avgpool", [True, False])
+def test_remove_last_layer_leaves_the_model_whole_and_shares_its_layers(avgpool: bool) -> None:
+    """The whole model stays whole; cutting it twice gives the same network, on its layers."""
+    full = vgg(SMALL, 4, avgpool, seed=1)
+    full.eval()
+    model = remove_last_layer(full)
+    again = remove_last_layer(full)  # a notebook cell run a second time
+    assert model is not full and count_params(full) == vgg_param_counts(SMALL, 4).total
+    assert [type(m) for m in full.classifier] == [nn.Linear, nn.ReLU, nn.Dropout] * 2 + [nn.Linear]
+    assert str(again) == str(model) and count_params(again) == count_params(model)
+    assert count_params(model) == vgg_param_counts(SMALL, 4).without_last_layer
+    assert model.features is full.features and model.avgpool is full.avgpool
+    assert all(a is b for a, b in zip(model.classifier, full.classifier[:-1], strict=True))
+    assert not model.training and not model.classifier.training  # the whole model's mode
+    x = torch.rand(2, 3, 28, 28, generator=torch.Generator().manual_seed(0))
+    with torch.no_grad():
+        torch.testing.assert_close(full.classifier[-1](model(x)), full(x))
+
+
+def test_remove_last_layer_keeps_the_modes_of_the_shared_layers() -> None:
+    """The new containers take the model's mode; the shared layers keep their own."""
+    full = vgg(SMALL, 4, device="meta")
+    full.features.eval()  # a mode set on one part only
+    model = remove_last_layer(full)
+    assert model.training and model.classifier.training
+    assert not full.features.training and full.classifier.training
+
+
+def test_remove_last_layer_refuses_a_model_already_cut() -> None:
+    """A second cut of a cut model is an error that says so, not a silent second removal."""
+    model = remove_last_layer(vgg16(device="meta"))
+    with pytest.raises(ValueError, match="ends with Dropout, not a Linear layer: its last layer"):
+        remove_last_layer(model)
+    assert count_params(model) == VGG16_WITHOUT_LAST  # untouched
+    model.classifier = nn.Sequential()
+    with pytest.raises(ValueError, match="ends with nothing"):
+        remove_last_layer(model)
+
+
 def test_remove_last_layer_rejects_models_without_a_classifier() -> None:
+    """Only a VGG can be cut."""
     with pytest.raises(TypeError, match="classifier"):
         remove_last_layer(nn.Linear(2, 2))
 

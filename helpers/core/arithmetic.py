@@ -2,20 +2,45 @@
 
 from __future__ import annotations
 
+import math
 from collections.abc import Iterable, Mapping
-from numbers import Integral
+from numbers import Integral, Real
 from typing import Any, NamedTuple
 
 Pair = tuple[int, int]
 
 
-def check_int(value: object, name: str, minimum: int = 1) -> int:
-    """Return `value` as an int, or raise naming `name` if it is not an int >= `minimum`."""
+def check_int(value: object, name: str, minimum: int = 1, maximum: int | None = None) -> int:
+    """Return `value` as an int, or raise naming `name` if it is not an int in
+    [`minimum`, `maximum`] (no upper limit when `maximum` is None)."""
     if isinstance(value, bool) or not isinstance(value, Integral):
         raise TypeError(f"{name} must be an int, got {type(value).__name__} {value!r}")
+    if maximum is not None and not minimum <= value <= maximum:
+        raise ValueError(f"{name} must be an int from {minimum} to {maximum}, got {value}")
     if value < minimum:
         raise ValueError(f"{name} must be >= {minimum}, got {value}")
     return int(value)
+
+
+def check_real(value: object, name: str, finite: bool = True) -> float:
+    """Return `value` as a float, or raise naming `name` if it is not a real number (a bool is
+    not one; numpy scalars are) or, with `finite`, if it is nan or infinite."""
+    if isinstance(value, bool) or not isinstance(value, Real):
+        raise TypeError(f"{name} must be a number, got {type(value).__name__} {value!r}")
+    number = float(value)
+    if finite and not math.isfinite(number):
+        raise ValueError(f"{name} must be a finite number, got {number}")
+    return number
+
+
+def check_bool(value: object, name: str) -> bool:
+    """Return `value` if it is a bool (True or False), or raise TypeError naming `name`.
+
+    A string such as "False" is truthy: accepting it would silently mean True.
+    """
+    if not isinstance(value, bool):
+        raise TypeError(f"{name} must be True or False, got {type(value).__name__} {value!r}")
+    return value
 
 
 def as_pair(value: int | tuple[int, int], name: str, minimum: int = 1) -> Pair:
@@ -35,6 +60,7 @@ def linear_param_count(in_features: int, out_features: int, bias: bool = True) -
     """Number of parameters of `nn.Linear(in_features, out_features, bias)`."""
     in_features = check_int(in_features, "in_features")
     out_features = check_int(out_features, "out_features")
+    bias = check_bool(bias, "bias")
     return in_features * out_features + (out_features if bias else 0)
 
 
@@ -54,6 +80,7 @@ def conv2d_param_count(
     out_channels = check_int(out_channels, "out_channels")
     kh, kw = as_pair(kernel_size, "kernel_size")
     groups = check_int(groups, "groups")
+    bias = check_bool(bias, "bias")
     if in_channels % groups:
         raise ValueError(f"groups={groups} must divide in_channels={in_channels}")
     if out_channels % groups:
@@ -324,4 +351,5 @@ def rnn_param_count(input_size: int, hidden_size: int, bias: bool = True) -> int
     """
     input_size = check_int(input_size, "input_size")
     hidden_size = check_int(hidden_size, "hidden_size")
+    bias = check_bool(bias, "bias")
     return hidden_size * (input_size + hidden_size) + (2 * hidden_size if bias else 0)

@@ -69,6 +69,64 @@ WORKED_PADDING = 1
 
 WORKED_STRIDE = 2
 
+# The most numbers one array built here may hold (40 MB of float64). Larger sizes raise a
+# ValueError naming them before any work, instead of filling a laptop's memory.
+MAX_ENTRIES = 5_000_000
+
+# conv2d_by_hand loops in Python, about 15 µs per output value: 20,000 outputs take about a
+# third of a second. Larger convolutions are F.conv2d's job.
+MAX_BY_HAND_OUTPUTS = 20_000
+
+
+def _settings(**arguments: object) -> str:
+    """The arguments as 'name=value, ...', for an error message that names them."""
+    return ", ".join(f"{name}={value!r}" for name, value in arguments.items())
+
+
+def _check_entries(count: int, what: str, settings: str) -> None:
+    """Raise ValueError naming `settings` if an array of `count` numbers would be too large."""
+    if count > MAX_ENTRIES:
+        raise ValueError(
+            f"{settings} give {what} of {count:,} numbers; at most {MAX_ENTRIES:,} are built "
+            "here (40 MB): use smaller sizes (conv_output_size gives the size alone)"
+        )
+
+
+# Positions in the padded input are int64: a padded side must stay below this.
+MAX_PADDED_SIDE = 2**62
+
+
+def _tap_positions(count: int, kernel: int, stride: int, dilation: int) -> np.ndarray:
+    """(count, kernel) positions in the padded input that each output reads along one axis."""
+    # A single output never steps and a single tap has no spacing: a huge stride or dilation
+    # that does not apply must not overflow the int64 positions.
+    stride = stride if count > 1 else 1
+    dilation = dilation if kernel > 1 else 1
+    return (np.arange(count) * stride)[:, None] + (np.arange(kernel) * dilation)[None, :]
+
+
+def _check_padded(
+    size: tuple[int, int], pads: tuple[tuple[int, int], tuple[int, int]], settings: str
+) -> None:
+    """Raise ValueError naming `settings` if a padded side does not fit int64 positions."""
+    for axis, name in enumerate(("height", "width")):
+        padded = size[axis] + sum(pads[axis])
+        if padded >= MAX_PADDED_SIDE:
+            raise ValueError(
+                f"{settings} give a padded {name} of {padded:,} cells; positions must stay "
+                f"below 2**62 = {MAX_PADDED_SIDE:,}"
+            )
+
+
+def _as_float_array(value: object, name: str) -> np.ndarray:
+    """`value` as a float64 array, or raise TypeError naming `name`."""
+    try:
+        return np.asarray(value, dtype=np.float64)
+    except (TypeError, ValueError):
+        raise TypeError(
+            f"{name} must be an array of numbers, got {type(value).__name__} {value!r:.60}"
+        ) from None
+
 
 def conv_windows(
     input_size: int | tuple[int, int],
@@ -90,8 +148,14 @@ def conv_windows(
         conv_output_size(as_pair(input_size, "input_size"), (kh, kw), stride, padding, dilation),
         "output size",
     )
-    rows = (np.arange(out_h) * sh)[:, None] + (np.arange(kh) * dh)[None, :]  # (H', kh)
-    cols = (np.arange(out_w) * sw)[:, None] + (np.arange(kw) * dw)[None, :]  # (W', kw)
+    settings = _settings(
+        input_size=input_size, kernel_size=kernel_size, padding=padding, dilation=dilation
+    )
+    _check_entries(out_h * out_w * kh * kw * 2, "a windows array", settings)
+    pads = conv_padding_amounts((kh, kw), stride, padding, dilation)
+    _check_padded(as_pair(input_size, "input_size"), pads, settings)
+    rows = _tap_positions(out_h, kh, sh, dh)  # (H', kh)
+    cols = _tap_positions(out_w, kw, sw, dw)  # (W', kw)
     windows = np.empty((out_h, out_w, kh, kw, 2), dtype=np.int64)
     windows[..., 0] = rows[:, None, :, None]
     windows[..., 1] = cols[None, :, None, :]
@@ -112,8 +176,8 @@ def conv2d_by_hand(
     to `F.conv2d` on the batched tensors. Each output is one window of the zero-padded input
     times the kernel, summed, plus the bias.
     """
-    x = np.asarray(x, dtype=np.float64)
-    weight = np.asarray(weight, dtype=np.float64)
+    x = _as_float_array(x, "x")
+    weight = _as_float_array(weight, "weight")
     if x.ndim != 3 or 0 in x.shape:
         raise ValueError(f"x must be a non-empty (C, H, W) array, got shape {x.shape}")
     if weight.ndim != 4 or 0 in weight.shape:
@@ -126,14 +190,23 @@ def conv2d_by_hand(
         )
     out_channels, _, kh, kw = weight.shape
     if bias is not None:
-        bias = np.asarray(bias, dtype=np.float64)
+        bias = _as_float_array(bias, "bias")
         if bias.shape != (out_channels,):
             raise ValueError(f"bias must have shape ({out_channels},), got {bias.shape}")
     size = (x.shape[1], x.shape[2])
-    windows = conv_windows(size, (kh, kw), stride, padding, dilation)
+    out_h, out_w = as_pair(conv_output_size(size, (kh, kw), stride, padding, dilation), "size")
     (top, bottom), (left, right) = conv_padding_amounts((kh, kw), stride, padding, dilation)
+    settings = _settings(x_shape=x.shape, weight_shape=weight.shape, padding=padding)
+    if out_channels * out_h * out_w > MAX_BY_HAND_OUTPUTS:
+        raise ValueError(
+            f"{settings} give {out_channels * out_h * out_w:,} outputs; conv2d_by_hand loops "
+            f"over at most {MAX_BY_HAND_OUTPUTS:,} (use F.conv2d for larger convolutions)"
+        )
+    _check_entries(
+        x.shape[0] * (size[0] + top + bottom) * (size[1] + left + right), "a padded input", settings
+    )
+    windows = conv_windows(size, (kh, kw), stride, padding, dilation)
     padded = np.pad(x, ((0, 0), (top, bottom), (left, right)))
-    out_h, out_w = windows.shape[:2]
     out = np.zeros((out_channels, out_h, out_w))
     for o in range(out_channels):
         for i in range(out_h):
@@ -160,9 +233,13 @@ def conv_weight_indices(
     """
     kh, kw = as_pair(kernel_size, "kernel_size")
     height, width = as_pair(input_size, "input_size")
+    out_h, out_w = as_pair(
+        conv_output_size((height, width), (kh, kw), stride, padding, dilation), "output size"
+    )
+    settings = _settings(input_size=input_size, kernel_size=kernel_size, stride=stride)
+    _check_entries(out_h * out_w * height * width, "a matrix", settings)
     windows = conv_windows((height, width), (kh, kw), stride, padding, dilation)
     (top, _), (left, _) = conv_padding_amounts((kh, kw), stride, padding, dilation)
-    out_h, out_w = windows.shape[:2]
     rows = windows[..., 0] - top  # (H', W', kh, kw) in the unpadded input
     cols = windows[..., 1] - left
     inside = (rows >= 0) & (rows < height) & (cols >= 0) & (cols < width)
@@ -186,7 +263,7 @@ def conv_as_matrix(
     Row r holds the kernel weights at the columns of the pixels output r reads, zeros
     elsewhere: a fully connected layer with most weights removed and the rest shared.
     """
-    kernel = np.asarray(kernel, dtype=np.float64)
+    kernel = _as_float_array(kernel, "kernel")
     if kernel.ndim != 2 or 0 in kernel.shape:
         raise ValueError(f"kernel must be a non-empty 2-D (kh, kw) array, got shape {kernel.shape}")
     indices = conv_weight_indices(kernel.shape, input_size, stride, padding, dilation)
@@ -210,10 +287,14 @@ def conv_matrix_counts(
     out_h, out_w = as_pair(
         conv_output_size((height, width), (kh, kw), stride, padding, dilation), "output size"
     )
-    (top, _), (left, _) = conv_padding_amounts((kh, kw), stride, padding, dilation)
+    pads = conv_padding_amounts((kh, kw), stride, padding, dilation)
+    (top, _), (left, _) = pads
     (sh, sw), (dh, dw) = as_pair(stride, "stride"), as_pair(dilation, "dilation")
-    rows = (np.arange(out_h) * sh)[:, None] + (np.arange(kh) * dh)[None, :] - top
-    cols = (np.arange(out_w) * sw)[:, None] + (np.arange(kw) * dw)[None, :] - left
+    settings = _settings(input_size=input_size, kernel_size=kernel_size, padding=padding)
+    _check_entries(out_h * kh + out_w * kw, "tap positions", settings)
+    _check_padded((height, width), pads, settings)
+    rows = _tap_positions(out_h, kh, sh, dh) - top
+    cols = _tap_positions(out_w, kw, sw, dw) - left
     inside_rows = int(np.count_nonzero((rows >= 0) & (rows < height)))
     inside_cols = int(np.count_nonzero((cols >= 0) & (cols < width)))
     return out_h * out_w, height * width, inside_rows * inside_cols

@@ -94,9 +94,12 @@ def calculator_counts(
     """Counts for a square image: a dense layer, a convolution, and a dense layer as wide as it."""
     image_size = check_int(image_size, "image_size")
     channels = check_int(channels, "channels")
+    hidden_units = check_int(hidden_units, "hidden_units")
+    kernel_size = check_int(kernel_size, "kernel_size")
+    n_kernels = check_int(n_kernels, "n_kernels")
     inputs = image_size * image_size * channels
     side = conv_output_size(image_size, kernel_size)
-    conv_outputs = check_int(n_kernels, "n_kernels") * side * side
+    conv_outputs = n_kernels * side * side
     return CalculatorResult(
         inputs=inputs,
         fully_connected=linear_param_count(inputs, hidden_units),

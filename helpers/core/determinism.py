@@ -7,6 +7,17 @@ from contextlib import contextmanager
 
 import torch
 
+from helpers.core.arithmetic import check_int
+
+# The largest seed accepted (as numpy's legacy seeding): torch takes at most 2**64 - 1, and a
+# helper that derives a second seed (seed + 1) must stay below that.
+MAX_SEED = 2**32 - 1
+
+
+def check_seed(seed: int, name: str = "seed") -> int:
+    """Return `seed` if it is an int from 0 to MAX_SEED, or raise naming `name`."""
+    return check_int(seed, name, minimum=0, maximum=MAX_SEED)
+
 
 @contextmanager
 def single_thread() -> Iterator[None]:
@@ -22,6 +33,7 @@ def single_thread() -> Iterator[None]:
 @contextmanager
 def seeded_single_thread(seed: int) -> Iterator[None]:
     """One thread, a private RNG state seeded with `seed`; restores both afterwards."""
+    seed = check_seed(seed)
     with single_thread(), torch.random.fork_rng(devices=[]):
         torch.manual_seed(seed)
         yield

@@ -25,6 +25,14 @@ ARTICLE_SIZES: dict[str, int] = {
 
 ARTICLE_QUESTION_LENGTH = 30
 
+# The most parameters a QstEncoder may have (400 MB of float32; the article's sizes give
+# about 6 million): larger sizes raise a ValueError before any memory is taken.
+MAX_PARAMS = 100_000_000
+
+# The most LSTM layers a QstEncoder stacks (the article uses 2): building each layer takes a
+# few milliseconds, so thousands would take seconds.
+MAX_LAYERS = 16
+
 
 def article_shapes(
     batch_size: int,
@@ -62,8 +70,15 @@ class QstEncoder(nn.Module):
         qst_vocab_size = check_int(qst_vocab_size, "qst_vocab_size")
         word_embed_size = check_int(word_embed_size, "word_embed_size")
         embed_size = check_int(embed_size, "embed_size")
-        num_layers = check_int(num_layers, "num_layers")
+        num_layers = check_int(num_layers, "num_layers", maximum=MAX_LAYERS)
         hidden_size = check_int(hidden_size, "hidden_size")
+        sizes = (qst_vocab_size, word_embed_size, embed_size, num_layers, hidden_size)
+        total = qst_encoder_param_count(*sizes)
+        if total > MAX_PARAMS:
+            raise ValueError(
+                f"sizes {sizes} give {total:,} parameters; QstEncoder builds at most "
+                f"{MAX_PARAMS:,} (400 MB). qst_encoder_param_count counts larger ones."
+            )
         self.word2vec = nn.Embedding(qst_vocab_size, word_embed_size)
         self.tanh = nn.Tanh()
         self.lstm = nn.LSTM(word_embed_size, hidden_size, num_layers)  # sequence-first
@@ -87,6 +102,19 @@ class QstEncoder(nn.Module):
             raise ValueError(
                 "question must be an integer tensor of shape [batch, length], got "
                 f"{question.dtype} of shape {list(question.shape)}"
+            )
+        if 0 in question.shape:
+            raise ValueError(
+                "question must hold at least one question of at least one token, got shape "
+                f"{list(question.shape)}"
+            )
+        vocabulary = self.word2vec.num_embeddings
+        # A meta tensor has no values to check (shapes only).
+        low, high = (0, 0) if question.is_meta else (int(question.min()), int(question.max()))
+        if low < 0 or high >= vocabulary:
+            raise ValueError(
+                f"question must hold token ids from 0 to {vocabulary - 1} (qst_vocab_size is "
+                f"{vocabulary}), got ids from {low} to {high}"
             )
         shapes: list[tuple[str, tuple[int, ...]]] = []
 
@@ -117,6 +145,9 @@ def qst_encoder_param_count(
     """Number of parameters of `QstEncoder(...)`, by hand: embedding table + LSTM + Linear."""
     qst_vocab_size = check_int(qst_vocab_size, "qst_vocab_size")
     word_embed_size = check_int(word_embed_size, "word_embed_size")
+    embed_size = check_int(embed_size, "embed_size")
+    num_layers = check_int(num_layers, "num_layers")
+    hidden_size = check_int(hidden_size, "hidden_size")
     embedding = qst_vocab_size * word_embed_size
     lstm = lstm_param_count(word_embed_size, hidden_size, num_layers)
     fc = linear_param_count(2 * num_layers * hidden_size, embed_size)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -87,6 +88,9 @@ def family_parameter_counts(
     """
     side = check_int(input_side, "input_side")
     channels = check_int(channels, "channels")
+    hidden_units = check_int(hidden_units, "hidden_units")
+    kernels = check_int(kernels, "kernels")
+    kernel_size = check_int(kernel_size, "kernel_size")
     if kernel_size > side:
         raise ValueError(f"kernel_size={kernel_size} is larger than input_side={side}")
     row = side * channels
@@ -100,6 +104,11 @@ def family_parameter_counts(
 
 def growth_exponents(sides: tuple[int, ...] = (256, 512)) -> dict[str, float]:
     """Measured slope of log(parameters) vs log(input side) between two sizes, per family."""
-    a, b = (family_parameter_counts(side) for side in sides)
-    ratio = np.log(sides[1] / sides[0])
+    if isinstance(sides, (str, bytes)) or not isinstance(sides, Sequence) or len(sides) != 2:
+        raise ValueError(f"sides must be two input sides (small, large), got {sides!r}")
+    small, large = (check_int(side, f"sides[{i}]") for i, side in enumerate(sides))
+    if small == large:
+        raise ValueError(f"sides must be two different input sides, got {sides!r}")
+    a, b = (family_parameter_counts(side) for side in (small, large))
+    ratio = np.log(large / small)
     return {name: float(np.log(b[name] / a[name]) / ratio) for name in a}

@@ -9,8 +9,8 @@ import numpy as np
 import torch
 from torch import nn
 
-from helpers.core.arithmetic import check_int
-from helpers.core.determinism import seeded_single_thread, single_thread
+from helpers.core.arithmetic import check_int, check_real
+from helpers.core.determinism import check_seed, seeded_single_thread, single_thread
 
 if TYPE_CHECKING:
     pass
@@ -38,11 +38,10 @@ def _check(kind: str, length: int, weight_scale: float) -> tuple[str, int, float
     length = check_int(length, "length", minimum=2)
     if length > MAX_LENGTH:
         raise ValueError(f"length must be <= {MAX_LENGTH}, got {length}")
-    if isinstance(weight_scale, bool) or not isinstance(weight_scale, (int, float)):
-        raise TypeError(f"weight_scale must be a number, got {weight_scale!r}")
+    weight_scale = check_real(weight_scale, "weight_scale", finite=False)
     if not 0 < weight_scale <= 10:
         raise ValueError(f"weight_scale must be in (0, 10], got {weight_scale}")
-    return kind, length, float(weight_scale)
+    return kind, length, weight_scale
 
 
 def build_recurrent(
@@ -56,6 +55,8 @@ def build_recurrent(
     the gate open (near 1) at the start.
     """
     kind, _, weight_scale = _check(kind, 2, weight_scale)
+    seed = check_seed(seed)
+    forget_bias = check_real(forget_bias, "forget_bias")
     with seeded_single_thread(seed):
         layer_class = nn.RNN if kind == "rnn" else nn.LSTM
         layer = layer_class(INPUT_SIZE, HIDDEN_SIZE, dtype=torch.float64)
@@ -98,14 +99,32 @@ def gradient_norms(
 ) -> np.ndarray:
     """‖∂(sum of the last hidden state) / ∂x_t‖ for t = 1..length, from autograd."""
     kind, length, weight_scale = _check(kind, length, weight_scale)
-    seed = check_int(seed, "seed", 0)
-    return np.array(_norms(kind, length, round(weight_scale, 6), seed, float(forget_bias)))
+    seed = check_seed(seed)
+    forget_bias = check_real(forget_bias, "forget_bias")
+    return np.array(_norms(kind, length, round(weight_scale, 6), seed, forget_bias))
 
 
 def decay_summary(norms: np.ndarray) -> str:
     """How much weaker (or stronger) the gradient is at the first step than at the last."""
-    first, last = (value if value > 0 else FLOOR for value in (norms[0], norms[-1]))
-    ratio = first / last
-    if ratio < 1:
-        return f"the first step's gradient is {1 / ratio:.1e} times smaller than the last's"
-    return f"the first step's gradient is {ratio:.1e} times larger than the last's"
+    try:
+        values = np.asarray(norms, dtype=float)
+    except (TypeError, ValueError):
+        raise TypeError(
+            f"norms must be a sequence of gradient norms (numbers), got {type(norms).__name__}"
+        ) from None
+    if values.ndim != 1 or values.size == 0:
+        raise ValueError(
+            f"norms must be a non-empty 1-D sequence of gradient norms, got shape {values.shape}"
+        )
+    for step, value in ((1, values[0]), (values.size, values[-1])):
+        if not (np.isfinite(value) and value >= 0):
+            raise ValueError(
+                f"norms must be finite and >= 0 (lengths of gradients), got {value} at step {step}"
+            )
+    first, last = (value if value > 0 else FLOOR for value in (values[0], values[-1]))
+    with np.errstate(over="ignore", under="ignore", divide="ignore"):  # handled just below
+        ratio = first / last
+        factor, word = (1 / ratio, "smaller") if ratio < 1 else (ratio, "larger")
+    # Beyond the largest float64 (about 1.8e308) the factor would print as "inf".
+    size = f"{factor:.1e}" if np.isfinite(factor) else f"more than {np.finfo(float).max:.1e}"
+    return f"the first step's gradient is {size} times {word} than the last's"

@@ -183,6 +183,13 @@ class LSTMCellByHand:
         z_f, z_o = affine(self.w_f, self.b_f), affine(self.w_o, self.b_o)
         input_gate, forget_gate, output_gate = gate(z_i), gate(z_f), gate(z_o)
         new_memory = z * input_gate + memory * forget_gate  # g is the identity
+        sums = {"z": z, "z_i": z_i, "z_f": z_f, "z_o": z_o, "memory": new_memory}
+        for name, value in sums.items():
+            if not math.isfinite(value):
+                raise ValueError(
+                    f"x={x} with memory={memory} overflows float64: the new {name} would be "
+                    f"{value}; keep the inputs, weights and memory far below 1e308"
+                )
         return LSTMStepRecord(
             x=x,
             z=z,
@@ -211,8 +218,11 @@ def run_lecture_lstm(
         raise TypeError(f"cell must be a LSTMCellByHand or None, got {type(cell).__name__}")
     records = []
     memory = 0.0
-    for x in steps:
-        record = cell.step(x, memory, exact=exact)
+    for number, x in enumerate(steps, start=1):
+        try:
+            record = cell.step(x, memory, exact=exact)
+        except ValueError as error:
+            raise ValueError(f"sequence step {number}: {error}") from None
         records.append(record)
         memory = record.memory
     return records
@@ -257,7 +267,11 @@ def _as_tensor(value: object, name: str, like: torch.Tensor) -> torch.Tensor:
     if isinstance(value, torch.Tensor):
         return value.to(like.dtype)
     if isinstance(value, (np.ndarray, Sequence)) and not isinstance(value, (str, bytes)):
-        return torch.as_tensor(np.asarray(value, dtype=np.float64), dtype=like.dtype)
+        try:
+            array = np.asarray(value, dtype=np.float64)
+        except (TypeError, ValueError):
+            raise TypeError(f"{name} must hold numbers, got {value!r:.60}") from None
+        return torch.as_tensor(array, dtype=like.dtype)
     raise TypeError(f"{name} must be a tensor, array or sequence, got {type(value).__name__}")
 
 
@@ -299,12 +313,32 @@ def lstm_cell_step_by_hand(
     return h_next, c_next, gates
 
 
+# nn.LSTMCell computes in float32: the smallest normal and the largest finite float32.
+FLOAT32_TINY = float(np.finfo(np.float32).tiny)
+
+FLOAT32_MAX = float(np.finfo(np.float32).max)
+
+
 def _check_scale(scale: object) -> float:
-    """Return `scale` as a positive finite float, or raise ValueError naming it."""
+    """Return `scale` as a positive float that float32 can hold, or raise ValueError naming it."""
     scale = _check_real(scale, "scale")
-    if scale <= 0:
-        raise ValueError(f"scale must be > 0, got {scale}")
+    if not FLOAT32_TINY <= scale <= FLOAT32_MAX:
+        raise ValueError(
+            f"scale must be > 0 and representable in float32 (nn.LSTMCell's type), from "
+            f"{FLOAT32_TINY:.3g} to {FLOAT32_MAX:.3g}, got {scale}"
+        )
     return scale
+
+
+def _check_float32_steps(steps: Sequence[Step]) -> None:
+    """Raise ValueError naming the first step with a value that float32 cannot hold."""
+    for number, step in enumerate(steps, start=1):
+        for position, value in enumerate(step, start=1):
+            if abs(value) > FLOAT32_MAX:
+                raise ValueError(
+                    f"sequence step {number}: x{position} = {value} does not fit in float32 "
+                    f"(nn.LSTMCell's type): |x| must be at most {FLOAT32_MAX:.3g}"
+                )
 
 
 def lstm_cell_with_lecture_weights(scale: float = 1.0) -> nn.LSTMCell:
@@ -358,6 +392,7 @@ def run_lecture_lstm_torch(
     forward, one record per step; the gates come from `lstm_cell_step_by_hand` on the same
     state."""
     steps = check_sequence(sequence)
+    _check_float32_steps(steps)
     scale = _check_scale(scale)
     cell = lstm_cell_with_lecture_weights(scale)
     h = torch.zeros(1, 1)
@@ -418,10 +453,8 @@ def lstm_param_count(
     num_layers = check_int(num_layers, "num_layers")
     if not isinstance(bias, bool):
         raise TypeError(f"bias must be a bool, got {type(bias).__name__} {bias!r}")
-    total = 0
-    for layer in range(num_layers):
-        layer_input = input_size if layer == 0 else hidden_size
-        total += 4 * hidden_size * (layer_input + hidden_size)
-        if bias:
-            total += 2 * 4 * hidden_size
-    return total
+    # The first layer reads the input; each further layer reads the layer below (hidden_size).
+    first = 4 * hidden_size * (input_size + hidden_size)
+    further = 4 * hidden_size * (hidden_size + hidden_size)
+    biases = 2 * 4 * hidden_size if bias else 0
+    return first + (num_layers - 1) * further + num_layers * biases

@@ -16,7 +16,10 @@ def _windows(
     ceil_mode: bool = False,
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """x as (C, H, W), and the top rows (H',) and left columns (W',) of the windows."""
-    x = np.asarray(x, dtype=np.float64)
+    try:
+        x = np.asarray(x, dtype=np.float64)
+    except (TypeError, ValueError):
+        raise TypeError(f"x must be an array of numbers, got {type(x).__name__}") from None
     if x.ndim not in (2, 3) or 0 in x.shape:
         raise ValueError(f"x must be a non-empty (H, W) or (C, H, W) array, got shape {x.shape}")
     kernel = as_pair(kernel_size, "kernel_size")

@@ -13,7 +13,7 @@ backward, an Adam step, once per epoch on the whole training set.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from typing import NamedTuple
 
 import numpy as np
@@ -21,8 +21,8 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
-from helpers.core.arithmetic import check_int
-from helpers.core.determinism import single_thread
+from helpers.core.arithmetic import check_int, check_real
+from helpers.core.determinism import check_seed, single_thread
 from helpers.core.text import (
     CITIES,
     CITY_LABEL,
@@ -61,6 +61,11 @@ EPOCHS = 30  # notebook 05: feed-forward, RNN, LSTM
 DIRECTION_EPOCHS = 60
 
 LEARNING_RATE = 0.05
+
+# Limits checked before any training: a few seconds of work at most on a laptop.
+MAX_EPOCHS = 1_000
+
+MAX_HIDDEN_SIZE = 1_024
 
 UNKNOWN_RATE = 0.1
 
@@ -180,7 +185,7 @@ class Tagger(nn.Module):
         super().__init__()
         if kind not in (*KINDS, BIDIRECTIONAL):
             raise ValueError(f"kind must be one of {(*KINDS, BIDIRECTIONAL)}, got {kind!r}")
-        hidden_size = check_int(hidden_size, "hidden_size")
+        hidden_size = check_int(hidden_size, "hidden_size", maximum=MAX_HIDDEN_SIZE)
         self.kind = kind
         self.vocabulary = tuple(vocabulary)
         n_inputs = len(self.vocabulary) + 1
@@ -267,11 +272,11 @@ def train_tagger(
     and torch runs on one thread: the same seed gives the same model, whatever ran before.
     """
     data = _check_data(data)
-    seed = check_int(seed, "seed", minimum=0)
-    epochs = check_int(epochs, "epochs")
-    if not learning_rate > 0:
+    seed = check_seed(seed)
+    epochs = check_int(epochs, "epochs", maximum=MAX_EPOCHS)
+    if not check_real(learning_rate, "learning_rate") > 0:
         raise ValueError(f"learning_rate must be > 0, got {learning_rate}")
-    if not 0 <= unknown_rate < 1:
+    if not 0 <= check_real(unknown_rate, "unknown_rate") < 1:
         raise ValueError(f"unknown_rate must be in [0, 1), got {unknown_rate}")
     vocabulary = build_vocabulary(s.tokens for s in data)
     ids, labels = _batch(data, vocabulary)
@@ -294,6 +299,10 @@ def train_tagger(
 
 def _tokens_of(sentence: str | Sequence[str]) -> list[str]:
     """Tokens of a sentence given as a str (tokenized) or as a sequence of tokens."""
+    if not isinstance(sentence, (str, Iterable)):
+        raise TypeError(
+            f"sentence must be a str or a list of words, got {type(sentence).__name__} {sentence!r}"
+        )
     tokens = tokenize(sentence) if isinstance(sentence, str) else list(sentence)
     if not tokens or not all(isinstance(t, str) and t for t in tokens):
         raise ValueError(f"sentence must hold at least one word, got {sentence!r}")
@@ -401,10 +410,21 @@ def hidden_state_distance(
 
 def first_difference(distances: Sequence[float], tolerance: float = 1e-6) -> int | None:
     """Index of the first distance above `tolerance` (where two sentences' states part), or None."""
-    values = np.asarray(distances, dtype=float)
+    try:
+        values = np.asarray(distances, dtype=float)
+    except (TypeError, ValueError):
+        raise TypeError(
+            f"distances must be a sequence of numbers, got {type(distances).__name__}"
+        ) from None
     if values.ndim != 1:
         raise ValueError(f"distances must be one-dimensional, got shape {values.shape}")
-    if not tolerance >= 0:
+    if not np.all(np.isfinite(values)):
+        bad = int(np.flatnonzero(~np.isfinite(values))[0])
+        raise ValueError(
+            f"distances must be finite numbers, got {values[bad]} at index {bad} "
+            "(a nan would hide where the two sentences part)"
+        )
+    if not check_real(tolerance, "tolerance") >= 0:
         raise ValueError(f"tolerance must be >= 0, got {tolerance}")
     above = np.flatnonzero(values > tolerance)
     return int(above[0]) if above.size else None

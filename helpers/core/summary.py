@@ -53,6 +53,17 @@ DOUBLE_RULE = "=" * 64
 
 Shape = list[int]
 
+# A model that cannot run on meta tensors runs for real on a batch of at most this many numbers
+# (64 MB of float32): a larger input_size raises InputSizeError before any memory is taken.
+MAX_REAL_INPUT = 2**24
+
+
+class InputSizeError(ValueError, RuntimeError):
+    """The model's forward fails on an input of the given size, or that input is too large to
+    run for real. A ValueError naming input_size, and a RuntimeError as PyTorch's own error
+    (which torchsummary lets through) is."""
+
+
 # The article's torchsummary figures for VGG16 with its last layer removed, input 3x224x224,
 # as printed ("MB", really MiB): input, forward/backward pass, params, estimated total.
 ARTICLE_VGG16_MIB = (0.57, 218.58, 512.16, 731.32)
@@ -276,13 +287,23 @@ def _run(
                 model, meta, (torch.zeros(RUN_BATCH, *input_size, dtype=dtype, device="meta"),)
             )
         return
-    except (NotImplementedError, RuntimeError):
+    except (NotImplementedError, RuntimeError) as error:
         rows.clear()  # e.g. a forward that creates CPU tensors: redo it for real
+        meta_error = str(error).splitlines()[0] if str(error) else type(error).__name__
+    numbers = RUN_BATCH * prod(input_size)
+    if numbers > MAX_REAL_INPUT:
+        raise InputSizeError(
+            f"input_size {input_size}: the forward pass on meta tensors failed ({meta_error}), "
+            f"and a real batch of {RUN_BATCH} would hold {numbers:,} numbers; at most "
+            f"{MAX_REAL_INPUT:,} are run for real"
+        )
     device = next((t.device for t in named.values()), torch.device("cpu"))
     saved = {name: b.detach().clone() for name, b in model.named_buffers()}
     try:
         with torch.no_grad():
             model(torch.zeros(RUN_BATCH, *input_size, dtype=dtype, device=device))
+    except RuntimeError as error:
+        raise InputSizeError(f"input_size {input_size} does not fit the model: {error}") from error
     finally:
         with torch.no_grad():
             for name, b in model.named_buffers():
@@ -320,10 +341,21 @@ def layer_summary(
     return rows
 
 
+def _check_rows(rows: Sequence[LayerRow]) -> list[LayerRow]:
+    """Return `rows` as a list, or raise TypeError if it is not a sequence of LayerRow."""
+    if isinstance(rows, (str, bytes)) or not isinstance(rows, Sequence):
+        raise TypeError(f"rows must be a list of LayerRow (layer_summary), got {rows!r:.60}")
+    for row in rows:
+        if not isinstance(row, LayerRow):
+            raise TypeError(f"rows must hold LayerRow records, got {type(row).__name__}")
+    return list(rows)
+
+
 def estimate_from_rows(
     rows: Sequence[LayerRow], input_size: Sequence[int], batch_size: int = -1
 ) -> MemoryEstimate:
     """torchsummary's size estimates from already computed rows (see the module docstring)."""
+    rows = _check_rows(rows)
     input_size = _check_input_size(input_size)
     batch_size = _check_batch_size(batch_size)
     total_params = sum(row.params for row in rows)
@@ -351,6 +383,9 @@ def memory_estimate(
 
 def format_summary(rows: Sequence[LayerRow], memory: MemoryEstimate) -> str:
     """The table as torchsummary prints it (same widths, rules and "MB" labels)."""
+    rows = _check_rows(rows)
+    if not isinstance(memory, MemoryEstimate):
+        raise TypeError(f"memory must be a MemoryEstimate, got {type(memory).__name__}")
     lines = [RULE, f"{'Layer (type)':>20}  {'Output Shape':>25} {'Param #':>15}", DOUBLE_RULE]
     for row in rows:
         lines.append(f"{row.name:>20}  {str(row.output_shape):>25} {row.params:>15,}")
@@ -409,6 +444,7 @@ def torchinfo_sizes(
     that torchinfo sizes the input with `sys.getsizeof` of its storage, which adds Python's
     object overhead (64 bytes with torch 2.13): invisible at 2 decimals.
     """
+    rows = _check_rows(rows)
     input_size = _check_input_size(input_size)
     batch_size = check_int(batch_size, "batch_size")
     input_mb = prod(input_size) * batch_size * BYTES_PER_NUMBER / MB

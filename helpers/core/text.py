@@ -19,7 +19,7 @@ from typing import NamedTuple
 
 import numpy as np
 
-from helpers.core.arithmetic import check_int
+from helpers.core.arithmetic import check_bool, check_int
 
 LABELS: tuple[str, ...] = (
     "destination",
@@ -67,6 +67,11 @@ MONTHS: tuple[str, ...] = (
     "december",
 )
 
+# Days in each month; February may have a 29th (the sentences have no year).
+DAYS_IN_MONTH: dict[str, int] = dict(
+    zip(MONTHS, (31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31), strict=True)
+)
+
 # Words before the cue and after the date; all of them are labelled "other".
 PREFIXES: tuple[str, ...] = (
     "i would like to",
@@ -88,6 +93,13 @@ BOUNDARY = "#"
 
 HASH_DIM = 64
 
+# The largest hashing dimension accepted: far above the 27**3 = 19,683 possible trigrams of
+# lower-case letters and '#', and small enough that a hash vector stays a few megabytes.
+MAX_HASH_DIM = 1_000_000
+
+# The most sentences make_dataset generates (about 0.2 s); the lessons use a few hundred.
+MAX_SENTENCES = 10_000
+
 _TOKEN = re.compile(r"[^\W_]+(?:'[^\W_]+)*")
 
 
@@ -102,6 +114,8 @@ def _as_tokens(tokens: Sequence[str], name: str = "tokens") -> list[str]:
     """Return `tokens` as a list of non-empty strings, or raise naming `name`."""
     if isinstance(tokens, str):
         raise TypeError(f"{name} must be a sequence of words, not one str (use tokenize())")
+    if not isinstance(tokens, Iterable):
+        raise TypeError(f"{name} must be a sequence of words, got {type(tokens).__name__}")
     tokens = list(tokens)
     for token in tokens:
         if not isinstance(token, str) or not token:
@@ -111,6 +125,10 @@ def _as_tokens(tokens: Sequence[str], name: str = "tokens") -> list[str]:
 
 def build_vocabulary(sentences: Iterable[Sequence[str]]) -> tuple[str, ...]:
     """Sorted tuple of the distinct tokens in `sentences` (each a sequence of tokens)."""
+    if isinstance(sentences, str) or not isinstance(sentences, Iterable):
+        raise TypeError(
+            f"sentences must be a sequence of token lists, got {type(sentences).__name__}"
+        )
     words: set[str] = set()
     for tokens in sentences:
         words.update(_as_tokens(tokens, "sentences"))
@@ -131,6 +149,7 @@ def token_ids(tokens: Sequence[str], vocabulary: Sequence[str], other: bool = Tr
     With other=False an unknown word raises ValueError naming it.
     """
     tokens = _as_tokens(tokens)
+    other = check_bool(other, "other")
     index = {word: i for i, word in enumerate(_check_vocabulary(vocabulary))}
     ids = []
     for token in tokens:
@@ -179,9 +198,18 @@ def letter_trigrams(word: str) -> list[str]:
     return [marked[i : i + 3] for i in range(len(marked) - 2)]
 
 
+def _check_dim(dim: int) -> int:
+    """Return `dim` if it is an int from 1 to MAX_HASH_DIM, or raise naming it."""
+    return check_int(dim, "dim", maximum=MAX_HASH_DIM)
+
+
 def trigram_bucket(trigram: str, dim: int = HASH_DIM) -> int:
     """Bucket in range(dim) of one trigram, by CRC-32 (stable across runs, unlike hash())."""
-    dim = check_int(dim, "dim")
+    if not isinstance(trigram, str) or not trigram:
+        raise TypeError(
+            f"trigram must be a non-empty str, got {type(trigram).__name__} {trigram!r}"
+        )
+    dim = _check_dim(dim)
     return zlib.crc32(trigram.encode("utf-8")) % dim
 
 
@@ -192,7 +220,7 @@ def hash_vector(word: str, dim: int = HASH_DIM) -> np.ndarray:
     has one dimension per possible trigram (26**3 without boundary markers); hashing trades
     that size for occasional collisions, where two trigrams share a bucket.
     """
-    dim = check_int(dim, "dim")
+    dim = _check_dim(dim)
     vector = np.zeros(dim)
     for trigram in letter_trigrams(word):
         vector[trigram_bucket(trigram, dim)] += 1.0
@@ -230,18 +258,45 @@ CUE_AFTER_TEMPLATES: tuple[str, ...] = (
 )
 
 
-def slot_sentence(
-    cue: str, city: str, month: str, day: int, prefix: str, suffix: str = ""
-) -> SlotSentence:
-    """Build and label "<prefix> <cue> <city> on <month> <day> <suffix>"."""
+def _check_city(city: str) -> str:
+    """Return `city` if it is one lower-case word (what tokenize() keeps as one token)."""
+    if not isinstance(city, str):
+        raise TypeError(f"city must be a str, got {type(city).__name__} {city!r}")
+    if tokenize(city) != [city]:
+        raise ValueError(
+            f"city must be one lower-case word of letters and digits (as tokenize() gives), "
+            f"got {city!r}"
+        )
+    return city
+
+
+def _check_date(cue: str, month: str, day: int) -> list[str]:
+    """The date tokens [month, ordinal(day)], or raise naming a bad cue, month or day."""
     if cue not in CUES:
         raise ValueError(f"cue must be one of {CUES}, got {cue!r}")
     if month not in MONTHS:
         raise ValueError(f"month must be one of {MONTHS}, got {month!r}")
-    city = _check_word(city)
-    head = tokenize(prefix) + [cue]
-    date = [month, ordinal(day)]
-    tail = tokenize(suffix)
+    day = check_int(day, "day")
+    if day > DAYS_IN_MONTH[month]:
+        raise ValueError(f"day must be from 1 to {DAYS_IN_MONTH[month]} in {month}, got {day}")
+    return [month, ordinal(day)]
+
+
+def _words(text: str, name: str) -> list[str]:
+    """tokenize(text), raising TypeError naming `name` if `text` is not a str."""
+    if not isinstance(text, str):
+        raise TypeError(f"{name} must be a str, got {type(text).__name__} {text!r}")
+    return tokenize(text)
+
+
+def slot_sentence(
+    cue: str, city: str, month: str, day: int, prefix: str, suffix: str = ""
+) -> SlotSentence:
+    """Build and label "<prefix> <cue> <city> on <month> <day> <suffix>"."""
+    date = _check_date(cue, month, day)
+    city = _check_city(city)
+    head = _words(prefix, "prefix") + [cue]
+    tail = _words(suffix, "suffix")
     tokens = head + [city, "on"] + date + tail
     labels = (
         ["other"] * len(head)
@@ -253,18 +308,26 @@ def slot_sentence(
 
 
 def cue_after_sentence(cue: str, city: str, month: str, day: int, template: str) -> SlotSentence:
-    """Build and label "<city> is where i will <cue> on <month> <day>" and its like."""
-    if cue not in CUES:
-        raise ValueError(f"cue must be one of {CUES}, got {cue!r}")
-    if month not in MONTHS:
-        raise ValueError(f"month must be one of {MONTHS}, got {month!r}")
+    """Build and label "<city> is where i will <cue> on <month> <day>" and its like.
+
+    The city is labelled where the template puts it, so a city spelled like one of the
+    template's words ("will") does not label that word too.
+    """
+    date = _check_date(cue, month, day)
     if template not in CUE_AFTER_TEMPLATES:
         raise ValueError(f"template must be one of {CUE_AFTER_TEMPLATES}, got {template!r}")
-    city = _check_word(city)
-    head = tokenize(template.format(city=city, cue=cue))
-    date = [month, ordinal(day)]
+    city = _check_city(city)
+    head: list[str] = []
+    labels: list[str] = []
+    for word in template.split():
+        if word == "{city}":
+            head.append(city)
+            labels.append(CITY_LABEL[cue])
+        else:
+            words = [cue] if word == "{cue}" else tokenize(word)
+            head += words
+            labels += ["other"] * len(words)
     tokens = [*head, "on", *date]
-    labels = [CITY_LABEL[cue] if t == city else "other" for t in head]
     labels += ["other", *[DATE_LABEL[cue]] * len(date)]
     return SlotSentence(tuple(tokens), tuple(labels), cue, "after")
 
@@ -280,7 +343,7 @@ def make_dataset(
     `order` puts the cue "before" the city (the lecture's sentences), "after" it
     (CUE_AFTER_TEMPLATES), or picks one of the two per pair ("mixed").
     """
-    n_sentences = check_int(n_sentences, "n_sentences", minimum=2)
+    n_sentences = check_int(n_sentences, "n_sentences", minimum=2, maximum=MAX_SENTENCES)
     if n_sentences % 2:
         raise ValueError(f"n_sentences must be even (arrive/leave pairs), got {n_sentences}")
     seed = check_int(seed, "seed", minimum=0)

@@ -19,11 +19,13 @@ from torch import nn
 from torch.nn import functional as F
 
 from helpers.core.arithmetic import (
+    check_bool,
     check_int,
     conv2d_param_count,
     linear_param_count,
     receptive_field,
 )
+from helpers.core.determinism import check_seed
 from helpers.core.summary import MIB
 
 ConfigEntry = int | str
@@ -65,6 +67,16 @@ DROPOUT = 0.5
 
 LINEAR_INIT_STD = 0.01  # torchvision's N(0, 0.01) for the classifier's weights
 
+# The most parameters vgg() allocates on a real device (4 GB of float32; VGG19 has 144
+# million): larger configurations raise a ValueError before any memory is taken.
+MAX_PARAMS = 1_000_000_000
+
+# The most stacked layers stacked_vs_large_kernel compares (VGG19 stacks 16 convolutions).
+MAX_STACKED_LAYERS = 1_000
+
+# The largest side image_batch resizes to (VGG takes 224).
+MAX_IMAGE_SIZE = 4096
+
 
 class VGGParamCounts(NamedTuple):
     """Parameter counts of a VGG network, by part."""
@@ -83,11 +95,11 @@ def config_layers(config: str | Sequence[ConfigEntry]) -> tuple[ConfigEntry, ...
             known = sorted(VGG_CONFIGS) + sorted(PAPER_LETTERS)
             raise ValueError(f"config: unknown VGG configuration {config!r}; known: {known}")
         return VGG_CONFIGS[name]
-    if not isinstance(config, Sequence):
+    if isinstance(config, (bytes, bytearray)) or not isinstance(config, Sequence):
         raise TypeError(f"config must be a name or a list of ints and 'M', got {config!r}")
     layers: list[ConfigEntry] = []
     for index, entry in enumerate(config):
-        if entry == POOL:
+        if isinstance(entry, str) and entry == POOL:
             layers.append(POOL)
         else:
             layers.append(check_int(entry, f"config[{index}]"))
@@ -125,6 +137,7 @@ class VGG(nn.Module):
     def __init__(self, features: nn.Sequential, num_classes: int = 1000, avgpool: bool = True):
         super().__init__()
         num_classes = check_int(num_classes, "num_classes")
+        avgpool = check_bool(avgpool, "avgpool")
         convs = [m for m in features if isinstance(m, nn.Conv2d)]
         if not convs:
             raise ValueError("features must contain at least one nn.Conv2d")
@@ -156,7 +169,7 @@ def init_weights(model: nn.Module, seed: int | None = 0) -> nn.Module:
     gives the same weights; `seed=None` draws from the global generator (see torch.manual_seed).
     """
     if seed is not None:
-        seed = check_int(seed, "seed", minimum=0)
+        seed = check_seed(seed)
     layers = [m for m in model.modules() if isinstance(m, (nn.Conv2d, nn.Linear))]
     generator = None
     if seed is not None and layers:
@@ -190,9 +203,21 @@ def vgg(
     """
     layers = config_layers(config)
     num_classes = check_int(num_classes, "num_classes")
+    avgpool = check_bool(avgpool, "avgpool")
     if seed is not None:
-        check_int(seed, "seed", minimum=0)
-    device = torch.device(device)
+        check_seed(seed)
+    try:
+        device = torch.device(device)
+    except (RuntimeError, TypeError):
+        raise ValueError(
+            f"device must be a torch device such as 'cpu' or 'meta', got {device!r}"
+        ) from None
+    total = vgg_param_counts(layers, num_classes).total
+    if device.type != "meta" and total > MAX_PARAMS:
+        raise ValueError(
+            f"config and num_classes={num_classes} give {total:,} parameters; vgg allocates at "
+            f"most {MAX_PARAMS:,} (4 GB). Use device='meta' for shapes and counts only."
+        )
     with torch.device("meta"):
         model = VGG(make_features(layers), num_classes, avgpool)
     if device.type == "meta":
@@ -213,13 +238,36 @@ def vgg16(
     return vgg("vgg16", num_classes, avgpool, seed=seed, device=device)
 
 
-def remove_last_layer(model: nn.Module) -> nn.Module:
-    """Drop the classifier's last layer in place (as the article does) and return the model."""
-    classifier = getattr(model, "classifier", None)
-    if not isinstance(classifier, nn.Sequential) or len(classifier) == 0:
-        raise TypeError("model must have a non-empty nn.Sequential `classifier`")
-    model.classifier = nn.Sequential(*list(classifier.children())[:-1])
-    return model
+def remove_last_layer(model: VGG) -> VGG:
+    """A new VGG without the classifier's last layer, sharing every other layer with `model`.
+
+    The notes cut the model itself,
+    `model.classifier = nn.Sequential(*list(model.classifier.children())[:-1])`, so running
+    that line again cuts a Dropout, then a ReLU, then the 4,096 -> 4,096 Linear layer. Here
+    `model` stays whole and the new model reuses its layers (no weights are copied: a change
+    to a shared layer shows in both), so `model = remove_last_layer(full)` gives the same
+    network however often it runs. A model whose classifier no longer ends with a Linear layer
+    has been cut already: ValueError, rather than a second cut.
+    """
+    if not isinstance(model, VGG):
+        raise TypeError(
+            f"model must be a helpers.core.vgg.VGG (with its `classifier`), "
+            f"got {type(model).__name__}"
+        )
+    layers = list(model.classifier.children())
+    if not layers or not isinstance(layers[-1], nn.Linear):
+        last = type(layers[-1]).__name__ if layers else "nothing"
+        raise ValueError(
+            f"model's classifier ends with {last}, not a Linear layer: its last layer was "
+            "removed already. Pass the whole model, e.g. remove_last_layer(vgg16())."
+        )
+    with torch.device("meta"):  # the placeholder classifier built here takes no memory
+        cut = VGG(model.features, avgpool=model.avgpool is not None)
+    cut.avgpool = model.avgpool
+    cut.classifier = nn.Sequential(*layers[:-1])
+    # The modes of the two new containers; not .train(), which would also set the shared layers'.
+    cut.training, cut.classifier.training = model.training, model.classifier.training
+    return cut
 
 
 def load_weights_from_file(
@@ -308,10 +356,18 @@ def image_batch(image: np.ndarray, size: int = INPUT_SIZE, normalize: bool = Tru
     The resize is `torch.nn.functional.interpolate` (bilinear, antialiased); with `normalize`
     each channel becomes (value - IMAGENET_MEAN) / IMAGENET_STD.
     """
-    size = check_int(size, "size")
+    size = check_int(size, "size", maximum=MAX_IMAGE_SIZE)
     array = np.asarray(image)
-    if array.ndim != 3 or array.shape[2] != IN_CHANNELS:
+    if array.dtype == bool or not np.issubdtype(array.dtype, np.number):
+        raise TypeError(f"image must be an array of numbers, got dtype {array.dtype}")
+    if array.ndim != 3 or array.shape[2] != IN_CHANNELS or 0 in array.shape:
         raise ValueError(f"image must have shape (H, W, 3), got {array.shape}")
+    low, high = float(array.min()), float(array.max())
+    if not 0 <= low <= high <= 1:  # also False for nan
+        raise ValueError(
+            f"image must hold values in [0, 1], got values from {low} to {high} "
+            "(a 0-255 photo: divide it by 255 first)"
+        )
     height, width = array.shape[:2]
     side = min(height, width)
     top, left = (height - side) // 2, (width - side) // 2
@@ -378,6 +434,8 @@ def measure_forward(model: nn.Module, x: torch.Tensor, by_block: bool = False) -
         raise TypeError(f"model must be an nn.Module, got {type(model).__name__}")
     if by_block and not isinstance(model, VGG):
         raise TypeError(f"by_block needs a helpers.core.vgg.VGG model, got {type(model).__name__}")
+    if not isinstance(x, torch.Tensor):
+        raise TypeError(f"x must be a tensor (a batch of inputs), got {type(x).__name__}")
     cuda = x.device.type == "cuda"
     if cuda:
         torch.cuda.synchronize(x.device)
@@ -418,7 +476,7 @@ def stacked_vs_large_kernel(layers: int, channels: int) -> KernelComparison:
 
     Every convolution maps `channels` to `channels` (with biases), as inside a VGG block.
     """
-    layers = check_int(layers, "layers")
+    layers = check_int(layers, "layers", maximum=MAX_STACKED_LAYERS)
     channels = check_int(channels, "channels")
     field = receptive_field([(3, 1)] * layers)
     return KernelComparison(

@@ -155,8 +155,17 @@ def output_size_formula(
     E.g. '⌊(5 + 2·1 − 1·(3 − 1) − 1) / 2⌋ + 1 = ⌊4 / 2⌋ + 1 = 3'; ValueError (from
     `conv_output_size`) where PyTorch would refuse the combination.
     """
-    size = conv_output_size(input_size, kernel_size, stride, padding, dilation)
-    n, k, p, s, d = input_size, kernel_size, padding, stride, dilation
+    if isinstance(padding, str):
+        raise TypeError(
+            f"padding must be an int here (the formula adds 2·padding), got {padding!r}; "
+            "conv_padding_amounts gives the zeros that 'same' or 'valid' add"
+        )
+    n = check_int(input_size, "input_size")
+    k = check_int(kernel_size, "kernel_size")
+    p = check_int(padding, "padding", minimum=0)
+    s = check_int(stride, "stride")
+    d = check_int(dilation, "dilation")
+    size = conv_output_size(n, k, s, p, d)
     room = n + 2 * p - d * (k - 1) - 1
     return f"⌊({n} + 2·{p} − {d}·({k} − 1) − 1) / {s}⌋ + 1 = ⌊{room} / {s}⌋ + 1 = {size}"
 

@@ -100,59 +100,114 @@ class _Unreadable(Exception):
     """The answer has a form the exercise cannot compare (a string for a number, ...)."""
 
 
+SHOWN_CHARACTERS = 50  # an answer longer than this, written out, is cut with "..."
+
+LISTED_VALUES = 100_000  # a larger array or tensor (a weight matrix) is described by its shape
+
+
+def _cut(text: str) -> str:
+    """`text`, cut to SHOWN_CHARACTERS with "..." at the end."""
+    return text if len(text) <= SHOWN_CHARACTERS else text[: SHOWN_CHARACTERS - 3] + "..."
+
+
+def _short(value: object) -> str:
+    """`repr(value)`, cut to SHOWN_CHARACTERS with "..." at the end."""
+    return _cut(repr(value))
+
+
 def _describe(answer: object) -> str:
-    text = repr(answer)
-    return f"{type(answer).__name__} {text if len(text) <= 40 else text[:37] + '...'}"
+    """The answer's type and (cut) repr, for a message: "bytes b'1'"."""
+    return f"{type(answer).__name__} {_short(answer)}"
+
+
+def _plain(answer: object, wanted: str) -> object:
+    """A numpy or torch value as Python's own: a scalar (also from 0-d), else a list.
+
+    Every check reads the result, so a value is accepted or refused the same way whatever
+    library made it. An array or tensor of more than LISTED_VALUES values is refused here,
+    without being converted.
+    """
+    if not all(hasattr(answer, name) for name in ("tolist", "dtype", "shape")):
+        return answer
+    shape = tuple(answer.shape)  # type: ignore[attr-defined]
+    count = math.prod(shape)
+    if count > LISTED_VALUES:
+        raise _Unreadable(f"your answer holds {count:,} values (shape {shape}); {wanted}.")
+    try:
+        return answer.tolist()  # type: ignore[attr-defined]
+    except Exception:  # a tensor without data (on the meta device), or an odd object
+        raise _Unreadable(f"your answer is {_describe(answer)}; {wanted}.") from None
+
+
+def _is_number(value: object) -> bool:
+    """Whether `value` is a real number and not a bool (Python's, numpy's or torch's)."""
+    return isinstance(value, Real) and not isinstance(value, bool)
 
 
 def _as_number(answer: object) -> float:
-    """A finite float from an int, float, numpy or one-element tensor scalar; else _Unreadable."""
+    """A finite float from a number of Python, numpy or torch (0-d included); else _Unreadable.
+
+    Refused with the same message whatever the library: bools, and one number in brackets
+    (a list, a one-element array or tensor).
+    """
+    answer = _plain(answer, "give one number")
     if isinstance(answer, str):
         try:
             float(answer.replace(",", "").replace("_", ""))
         except ValueError:
-            raise _Unreadable(f"your answer is the text {answer!r}; give a number.") from None
+            raise _Unreadable(f"your answer is the text {_short(answer)}; give a number.") from None
         plain = "".join(answer.split()).replace(",", "")
-        raise _Unreadable(f"write the number without quotes: {plain}, not {answer!r}.")
+        raise _Unreadable(f"write the number without quotes: {_cut(plain)}, not {_short(answer)}.")
     if isinstance(answer, tuple) and answer and all(isinstance(v, int) for v in answer):
         joined = "_".join(str(v) for v in answer)
         raise _Unreadable(
-            f"your answer is the tuple {answer!r}: in Python a comma separates values. "
-            f"Write a large number without commas, e.g. {joined.replace('_', '')} or {joined}."
+            f"your answer is the tuple {_short(answer)}: in Python a comma separates values. "
+            f"Write a large number without commas, e.g. {_cut(joined.replace('_', ''))} "
+            f"or {_cut(joined)}."
         )
-    if isinstance(answer, bool) or not isinstance(answer, Real) and not hasattr(answer, "item"):
+    if isinstance(answer, bool):
+        raise _Unreadable(f"your answer is {answer}, a truth value (bool); give a number.")
+    if isinstance(answer, list):
+        if len(answer) == 1 and _is_number(answer[0]):
+            raise _Unreadable(
+                f"your answer is one number in brackets, {_short(answer)} (a list, array or "
+                f"tensor); give the number itself: {_short(answer[0])}."
+            )
+        raise _Unreadable(
+            f"your answer holds {len(answer):,} values, {_short(answer)}; give one number."
+        )
+    if not isinstance(answer, Real):
         raise _Unreadable(f"your answer is {_describe(answer)}; give a number.")
-    try:
-        value = float(answer)
-    except Exception:  # an array or tensor of several values, or an odd object
-        raise _Unreadable(f"your answer is {_describe(answer)}; give one number.") from None
+    value = float(answer)
     if not math.isfinite(value):
         raise _Unreadable(f"your answer is {value}; give a finite number.")
     return value
 
 
 def _as_numbers(answer: object, length: int, form: str) -> tuple[float, ...]:
-    """A tuple of `length` numbers from a tuple, list, torch.Size or array; else _Unreadable."""
-    items = answer.tolist() if hasattr(answer, "tolist") else answer
+    """`length` numbers from a tuple, list, torch.Size, array or tensor; else _Unreadable."""
+    items = _plain(answer, f"write it as {form}")
     if not isinstance(items, (list, tuple)):
-        raise _Unreadable(f"your answer is {_describe(answer)}; write it as {form}.")
+        raise _Unreadable(f"your answer is {_describe(items)}; write it as {form}.")
     if len(items) != length:
         raise _Unreadable(f"give {length} numbers, written as {form}; yours has {len(items)}.")
     return tuple(_as_number(item) for item in items)
 
 
 def _normalise(text: str) -> str:
+    """A spelling as a choice key: lower case, words joined by "_"."""
     return "_".join(text.strip().lower().replace("-", " ").split())
 
 
 def _as_choice(answer: object, choices: Mapping[str, str]) -> str:
     """The canonical choice for a (case- and space-insensitive) spelling; else _Unreadable."""
     options = ", ".join(repr(c) for c in dict.fromkeys(choices.values()))
+    answer = _plain(answer, f"give one of {options} (in quotes)")
     if not isinstance(answer, str):
         raise _Unreadable(f"your answer is {_describe(answer)}; give one of {options} (in quotes).")
     key = _normalise(answer)
     if key not in choices:
-        raise _Unreadable(f"{answer!r} is not one of {options}.")
+        raise _Unreadable(f"{_short(answer)} is not one of {options}.")
     return choices[key]
 
 
@@ -200,6 +255,7 @@ def format_number(value: float) -> str:
 
 
 def label_choices(labels: tuple[str, ...]) -> dict[str, str]:
+    """Choices from labels: each label's spelling (with spaces for "_") -> the label."""
     return {_normalise(label.replace("_", " ")): label for label in labels}
 
 

@@ -9,6 +9,7 @@ from typing import Any
 
 import pytest
 from labdriver import (
+    SCREENSHOTS,
     LabServer,
     chromium,
     close_notebooks,
@@ -17,8 +18,6 @@ from labdriver import (
     missing_browser_reason,
     open_lab,
 )
-
-SCREENSHOTS = os.path.join(os.path.dirname(__file__), "screenshots")
 
 
 @pytest.hookimpl(wrapper=True)

@@ -9,6 +9,7 @@ import secrets
 import shutil
 import signal
 import socket
+import stat
 import subprocess
 import sys
 import tempfile
@@ -24,6 +25,16 @@ from typing import Any
 from helpers.ui.explorer import EXPLORER_CLASS  # the DOM class every Explorer carries
 
 ROOT = Path(__file__).resolve().parents[2]
+
+
+def cache_dir() -> Path:
+    """Files kept for a person, outside the (maybe read-only) checkout: ~/.cache/cnn-rnn-series."""
+    base = os.environ.get("XDG_CACHE_HOME") or os.path.join(Path.home(), ".cache")
+    return Path(base) / "cnn-rnn-series"
+
+
+# A failed browser test leaves a screenshot of the page here.
+SCREENSHOTS = cache_dir() / "screenshots"
 
 # Debian's packages; Playwright's own browser download does not work offline.
 BROWSER_CANDIDATES = [
@@ -79,6 +90,16 @@ def free_port() -> int:
     with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
         sock.bind(("127.0.0.1", 0))
         return sock.getsockname()[1]
+
+
+def writable_copy(source: Path, target: Path) -> None:
+    """Copy a folder tree, user-writable whatever the source's modes (a read-only checkout)."""
+    shutil.copytree(source, target, ignore=shutil.ignore_patterns(".ipynb_*", "__pycache__"))
+    for folder, _, files in os.walk(target):
+        os.chmod(folder, os.stat(folder).st_mode | stat.S_IRWXU)
+        for name in files:
+            path = os.path.join(folder, name)
+            os.chmod(path, os.stat(path).st_mode | stat.S_IRUSR | stat.S_IWUSR)
 
 
 def jupyter_env(home: Path) -> dict[str, str]:
@@ -160,11 +181,9 @@ def lab_server(timeout: float = 90) -> Iterator[LabServer]:
     with tempfile.TemporaryDirectory(prefix="series-lab-") as tmp:
         home = Path(tmp)
         root = home / "series"
-        shutil.copytree(
-            ROOT / "notebooks", root / "notebooks", ignore=shutil.ignore_patterns(".ipynb_*")
-        )
+        writable_copy(ROOT / "notebooks", root / "notebooks")
         if (ROOT / "figures").is_dir():  # notebooks may show ../figures/*.svg
-            shutil.copytree(ROOT / "figures", root / "figures")
+            writable_copy(ROOT / "figures", root / "figures")
         port, token = free_port(), secrets.token_urlsafe(24)
         command = [
             sys.executable,

@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from helpers.core.arithmetic import check_int
+from helpers.core.arithmetic import check_int, check_real
 from helpers.core.lstm import LECTURE_SEQUENCE, LSTMStepRecord, run_lecture_lstm
 from helpers.ui.figure import NotebookFigure
 from helpers.ui.palette import (
@@ -128,7 +128,8 @@ def format_value(value: float) -> str:
     """A value as the diagrams and tables show it: whole numbers without decimals, tiny
     non-zero values in scientific notation (so a gate's leak stays visible), others to 4
     decimals (so 0.99995 shows as 1.0000, rounded, while an exact 1 shows as 1)."""
-    if float(value).is_integer():
+    value = check_real(value, "value", finite=False)
+    if value.is_integer():
         return f"{value + 0.0:.0f}"  # + 0.0 turns -0.0 into 0.0
     if abs(value) < 1e-3:
         return f"{value:.1e}"
