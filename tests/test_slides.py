@@ -82,12 +82,12 @@ def test_title_and_sections_start_slides_and_third_level_headings_subslides():
 def test_short_markdown_joins_its_heading_and_long_markdown_gets_a_subslide():
     long_text = "\n".join(f"Line {i} of a long explanation." for i in range(SLIDE_LINES))
     cells = [title(), section(), md("A short remark."), md(long_text)]
-    assert types(cells) == ["slide", "slide", "-", "subslide"]
+    assert types(cells) == ["slide", "slide", "", "subslide"]
 
 
 def test_short_code_stays_on_its_explanations_slide():
     cells = [title(), section(), code("print(1 + 1)", stream(1))]
-    assert types(cells) == ["slide", "slide", "-"]
+    assert types(cells) == ["slide", "slide", ""]
 
 
 def test_long_code_and_long_outputs_get_a_subslide():
@@ -105,7 +105,7 @@ def test_long_code_and_long_outputs_get_a_subslide():
     assert types(cells)[2::2] == ["subslide", "subslide", "subslide"]
     # one line shorter: they stay on the slide
     cells = [title(), section(), code("\n".join(long_code.splitlines()[:-1]))]
-    assert types(cells)[-1] == "-"
+    assert types(cells)[-1] == ""
 
 
 def test_import_cells_are_skipped_but_not_cells_that_show_something():
@@ -113,9 +113,9 @@ def test_import_cells_are_skipped_but_not_cells_that_show_something():
     later_import = code("from helpers.core.vgg import vgg16\nimport math")
     shows = code("import platform\nprint(platform.python_version())", stream(1))
     cells = [title(), setup, section(), later_import, shows]
-    assert types(cells) == ["slide", "skip", "slide", "skip", "-"]
+    assert types(cells) == ["slide", "skip", "slide", "skip", ""]
     # after the first section, a cell that computes is content, not set-up
-    assert types([title(), section(), code("x = 1")])[-1] == "-"
+    assert types([title(), section(), code("x = 1")])[-1] == ""
 
 
 def test_a_cell_that_would_overflow_the_slide_starts_a_subslide():
@@ -124,7 +124,7 @@ def test_a_cell_that_would_overflow_the_slide_starts_a_subslide():
     assert types([title(), md("## Two figures"), *figures]) == [
         "slide",
         "slide",
-        "-",
+        "",
         "subslide",
     ]
 
@@ -134,7 +134,7 @@ def test_a_solution_appears_as_a_fragment_with_its_check():
     solution.metadata["tags"] = [SOLUTION_TAG]
     cells = [title(), md("## Exercises"), md("### Exercise 1\n\nHow big?"), solution]
     cells.append(code("check(answer_1)", stream(1)))
-    assert types(cells) == ["slide", "slide", "subslide", "fragment", "-"]
+    assert types(cells) == ["slide", "slide", "subslide", "fragment", ""]
 
 
 def test_empty_and_raw_cells_are_skipped_and_the_first_shown_cell_starts_a_slide():

@@ -38,7 +38,11 @@ DEFAULT_OUT = Path("build/slides")
 
 DEFAULT_ASSETS = Path("build/slides-assets")
 
-SLIDE_TYPES = ("slide", "subslide", "fragment", "skip", "notes", "-")
+# "" continues the current slide: JupyterLab's own slide-type picker writes it, nbconvert reads it
+# like "-", and live-slide extensions (jupyterlab-slideshow) only know "" (they hide "-" cells).
+CONTINUE = ""
+
+SLIDE_TYPES = ("slide", "subslide", "fragment", "skip", "notes", CONTINUE)
 
 # Sizes in "lines" of a 960 x 700 reveal.js slide at the reveal template's 20 px text.
 SLIDE_LINES = 24  # lines one (sub-)slide holds before it needs scrolling
@@ -237,12 +241,12 @@ def _slide_types(cells: Sequence[Mapping[str, Any]]) -> list[str]:
         elif filled + lines > SLIDE_LINES:
             kind = "subslide"
         else:
-            kind = "-"
-        if kind in ("-", "subslide") and not started:
+            kind = CONTINUE
+        if kind in (CONTINUE, "subslide") and not started:
             kind = "slide"
         if kind in ("slide", "subslide"):
             started, filled = True, lines
-        elif kind in ("-", "fragment"):
+        elif kind in (CONTINUE, "fragment"):
             filled += lines
         types.append(kind)
     return types
