@@ -9,7 +9,8 @@ Prints, and writes to bench/results.md, with the machine and the date:
 - the size of helpers/ (lines, the largest module), now and before the layout by lesson;
 - slider-to-DOM latency in JupyterLab and Chromium (key press on a slider handle until the
   explorer's view changed in the page), p50 and p95 (skipped, with the reason, without Chromium);
-- with --setup: `make test` on a warm set-up, and from a fresh clone with install.
+- with --setup: `make test` on a warm set-up, and from a fresh clone with install;
+- the latest results of the benchmarks that have scripts of their own (OWN_SCRIPTS).
 """
 
 from __future__ import annotations
@@ -44,6 +45,13 @@ MOVES_PER_SLIDER = 10
 # Run All is timed in this many rounds (series and floor each): a shared 2-core machine varies
 # by ±10 % between two runs of the same notebooks.
 ROUNDS = 3
+# Benchmarks with scripts of their own (each writes its section, with its own date and machine
+# line, to the file named here); results.md includes the latest of each.
+OWN_SCRIPTS = {
+    "bench/bench_digits.py": "bench/digits_results.md",
+    "bench/bench_present.py": "bench/present_results.md",
+    "bench/bench_classroom.py": "bench/classroom_results.md",
+}
 
 
 def percentile(values: list[float], q: float) -> float:
@@ -412,8 +420,22 @@ def main() -> int:
         section += [f"- {name}: {sec:.0f} s" for name, sec in setup_times()]
         print("\n".join(section), flush=True)
         lines += section
+    lines += own_script_sections()
     (ROOT / "bench" / "results.md").write_text("\n".join(lines) + "\n")
     return 0
+
+
+def own_script_sections() -> list[str]:
+    """The latest results of the benchmarks with scripts of their own (OWN_SCRIPTS)."""
+    lines = []
+    for script, results in OWN_SCRIPTS.items():
+        path = ROOT / results
+        lines += ["", "---", ""]
+        if path.exists():
+            lines += [f"*From `python {script}` ({results}):*", "", path.read_text().strip()]
+        else:
+            lines.append(f"*`python {script}` has not written {results} yet.*")
+    return lines
 
 
 if __name__ == "__main__":
