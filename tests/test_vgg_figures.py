@@ -366,7 +366,7 @@ def test_feature_maps_figure_shows_each_block() -> None:
     batch = image_batch(image, size=28)
     outputs = forward_by_block(model, batch)
     fig = figure_feature_maps(outputs, batch, per_block=2)
-    photo, maps = fig.axes
+    photo, maps, _colour_scale = fig.axes
     assert photo.get_title() == "input 28×28"
     np.testing.assert_allclose(photo.images[0].get_array(), display_image(batch))
     np.testing.assert_allclose(maps.images[0].get_array(), map_mosaic(outputs, 2).image)

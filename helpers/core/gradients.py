@@ -73,9 +73,19 @@ def build_recurrent(
     return layer
 
 
-def _inputs(seed: int) -> torch.Tensor:
+def gradient_inputs(length: int = MAX_LENGTH, seed: int = 0) -> torch.Tensor:
+    """The seeded input sequence every measurement here reads: [length, 1, INPUT_SIZE], float64."""
+    length = check_int(length, "length", minimum=1)
+    if length > MAX_LENGTH:
+        raise ValueError(f"length must be <= {MAX_LENGTH}, got {length}")
+    seed = check_seed(seed)
     generator = torch.Generator().manual_seed(seed + 1)
-    return torch.randn(MAX_LENGTH, 1, INPUT_SIZE, generator=generator, dtype=torch.float64)
+    inputs = torch.randn(MAX_LENGTH, 1, INPUT_SIZE, generator=generator, dtype=torch.float64)
+    return inputs[:length]
+
+
+def _inputs(seed: int) -> torch.Tensor:
+    return gradient_inputs(MAX_LENGTH, seed)
 
 
 @lru_cache(maxsize=256)
@@ -128,3 +138,54 @@ def decay_summary(norms: np.ndarray) -> str:
     # Beyond the largest float64 (about 1.8e308) the factor would print as "inf".
     size = f"{factor:.1e}" if np.isfinite(factor) else f"more than {np.finfo(float).max:.1e}"
     return f"the first step's gradient is {size} times {word} than the last's"
+
+
+@lru_cache(maxsize=64)
+def _hidden_norms(length: int, weight_scale: float, seed: int) -> tuple[float, ...]:
+    layer = build_recurrent("rnn", weight_scale, seed)
+    x = _inputs(seed)[:length]
+    h = torch.zeros(1, 1, HIDDEN_SIZE, dtype=torch.float64)
+    states = []
+    with single_thread():
+        for t in range(length):  # nn.RNN one step at a time, so that each h_t is a tensor
+            _, h = layer(x[t : t + 1], h)
+            states.append(h)
+        grads = torch.autograd.grad(h.sum(), states)
+    return tuple(float(g.norm()) for g in grads)
+
+
+def hidden_gradient_norms(length: int, weight_scale: float, seed: int = 0) -> np.ndarray:
+    """‖∂(sum of the last hidden state) / ∂h_t‖ for t = 1..length of the vanilla nn.RNN."""
+    _, length, weight_scale = _check("rnn", length, weight_scale)
+    seed = check_seed(seed)
+    return np.array(_hidden_norms(length, round(weight_scale, 6), seed))
+
+
+def forget_gate_values(
+    length: int, weight_scale: float, seed: int = 0, forget_bias: float = FORGET_BIAS
+) -> np.ndarray:
+    """The forget gate of the LSTM that `gradient_norms` measures: [length, HIDDEN_SIZE]."""
+    _, length, weight_scale = _check("lstm", length, weight_scale)
+    layer = build_recurrent("lstm", weight_scale, check_seed(seed), forget_bias)
+    x = _inputs(seed)[:length]
+    h = c = torch.zeros(1, HIDDEN_SIZE, dtype=torch.float64)
+    forget = slice(HIDDEN_SIZE, 2 * HIDDEN_SIZE)  # gate order i, f, g, o
+    values = []
+    with torch.no_grad(), single_thread():
+        for x_t in x:
+            _, (h_next, c_next) = layer(x_t[None], (h[None], c[None]))
+            pre = x_t @ layer.weight_ih_l0.T + h @ layer.weight_hh_l0.T
+            values.append(torch.sigmoid(pre + layer.bias_ih_l0 + layer.bias_hh_l0)[0, forget])
+            h, c = h_next[0], c_next[0]
+    return torch.stack(values).numpy()
+
+
+def per_step_factor(norms: np.ndarray) -> float:
+    """The factor by which a gradient changes per step on average: (first / last)^(1/(T−1))."""
+    values = np.asarray(norms, dtype=float)
+    if values.ndim != 1 or values.size < 2 or not np.all(np.isfinite(values) & (values > 0)):
+        raise ValueError(
+            f"norms must be a 1-D sequence of at least 2 positive, finite gradient norms, got "
+            f"{values!r:.80}"
+        )
+    return float((values[0] / values[-1]) ** (1 / (values.size - 1)))

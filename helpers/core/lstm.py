@@ -53,6 +53,16 @@ ARTICLE_WALKTHROUGH: tuple[Step, ...] = (*LECTURE_SEQUENCE[:4], (2, 0, 1))
 
 ARTICLE_MEMORY: tuple[float, ...] = (0, 3, 3, 7, 7)
 
+# The lecture's slides after its table feed the cell diagram five inputs, starting with
+# (3, 1, 0): the sequence the article's "first column input is: x1 = 3, x2 = 1, x3 = 0" reads.
+LECTURE_DIAGRAM_SEQUENCE: tuple[Step, ...] = (
+    (3, 1, 0),
+    (4, 1, 0),
+    (2, 0, 0),
+    (1, 0, 1),
+    (3, -1, 0),
+)
+
 ARTICLE_OUTPUT: tuple[float, ...] = (0, 0, 0, 0, 7)
 
 # PyTorch stacks the gates of weight_ih / weight_hh / bias_ih / bias_hh in this order.
@@ -458,3 +468,47 @@ def lstm_param_count(
     further = 4 * hidden_size * (hidden_size + hidden_size)
     biases = 2 * 4 * hidden_size if bias else 0
     return first + (num_layers - 1) * further + num_layers * biases
+
+
+def lstm_sequence_by_hand(
+    lstm: nn.LSTM,
+    x: torch.Tensor | np.ndarray | Sequence[Sequence[Sequence[float]]],
+    forget_gate: float | None = None,
+) -> tuple[torch.Tensor, tuple[torch.Tensor, torch.Tensor]]:
+    """A one-layer `nn.LSTM` over a whole sequence, step by step: (outputs, (h, c)) as nn.LSTM
+    returns them, from zero states. x is [steps, batch, input_size] (sequence first).
+
+    `forget_gate`, when given, replaces the forget gate by that constant at every step (1 keeps
+    the whole memory, 0 erases it), to see what the gate does. Computed without autograd."""
+    if not isinstance(lstm, nn.LSTM):
+        raise TypeError(f"lstm must be an nn.LSTM, got {type(lstm).__name__}")
+    if lstm.num_layers != 1 or lstm.bidirectional or lstm.batch_first or lstm.proj_size:
+        raise ValueError(
+            "lstm must have one layer, one direction, batch_first=False and no projection, got "
+            f"num_layers={lstm.num_layers}, bidirectional={lstm.bidirectional}, "
+            f"batch_first={lstm.batch_first}, proj_size={lstm.proj_size}"
+        )
+    weights = lstm.weight_ih_l0.detach()
+    x = _as_tensor(x, "x", weights)
+    if x.dim() != 3 or x.shape[0] < 1 or x.shape[-1] != lstm.input_size:
+        raise ValueError(
+            f"x must have shape [steps >= 1, batch, {lstm.input_size}], got {list(x.shape)}"
+        )
+    if forget_gate is not None:
+        forget_gate = _check_real(forget_gate, "forget_gate")
+        if not 0 <= forget_gate <= 1:
+            raise ValueError(f"forget_gate must be in [0, 1] (a gate's range), got {forget_gate}")
+    cell = nn.LSTMCell(lstm.input_size, lstm.hidden_size, bias=lstm.bias, dtype=weights.dtype)
+    with torch.no_grad():
+        for name in ("weight_ih", "weight_hh") + (("bias_ih", "bias_hh") if lstm.bias else ()):
+            getattr(cell, name).copy_(getattr(lstm, name + "_l0"))
+    h = c = torch.zeros(x.shape[1], lstm.hidden_size, dtype=x.dtype)
+    outputs = []
+    for x_t in x:
+        h, c_kept, gates = lstm_cell_step_by_hand(cell, x_t, h, c)
+        if forget_gate is not None:  # the same step with the forget gate held constant
+            c_kept = forget_gate * c + gates["i"] * gates["g"]
+            h = gates["o"] * torch.tanh(c_kept)
+        c = c_kept
+        outputs.append(h)
+    return torch.stack(outputs), (h[None], c[None])

@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING
 
 import ipywidgets as widgets
 import numpy as np
+import torch
 
 from helpers.core.arithmetic import conv2d_param_count, conv_output_size
 from helpers.core.families import FAMILIES, family_parameter_counts
@@ -18,8 +19,10 @@ from helpers.core.gradients import (
     FORGET_BIAS,
     KINDS,
     MAX_LENGTH,
+    build_recurrent,
     decay_summary,
     gradient_norms,
+    hidden_gradient_norms,
 )
 from helpers.ui.exercises import (
     CHOICE,
@@ -115,6 +118,12 @@ RNN_GRADIENT_SCALE = 2.0
 
 LSTM_GRADIENT_SCALE, LSTM_GRADIENT_FORGET_BIAS = 1.0, 0.0
 
+# Exercise 5: the unrolled loop without its tanh (a linear RNN).
+LINEAR_CASE = {"length": 11, "weight_scale": 0.5}
+
+# The gradient explorer's label width: "recurrent weight scale" in full.
+EXPLORER_STYLE = {"description_width": "170px"}
+
 
 @cache
 def dense_growth_exercise() -> Exercise:
@@ -208,8 +217,9 @@ def lstm_gradient_exercise() -> Exercise:
         "An LSTM with a half-shut forget gate",
         CHOICE,
         answer,
-        f"{answer}: with bias 0 the forget gate is about 0.5, so the cell keeps only about half "
-        "of itself at each step; the gradient shrinks with it, step after step: it vanishes.",
+        f"{answer}: with bias 0 the forget gate is about 0.5, so the memory keeps only about half "
+        "of itself at each step; the gradient along the memory shrinks with it and the other "
+        "paths (through h) shrink too: it vanishes.",
         "what does a forget gate of about 0.5 do to the memory, step after step?",
         (
             Mistake(
@@ -223,6 +233,55 @@ def lstm_gradient_exercise() -> Exercise:
     )
 
 
+def linear_rnn_ratio(length: int, weight_scale: float) -> float:
+    """How many times smaller ‖∂(sum of h_T)/∂h_1‖ is than ‖∂(sum of h_T)/∂h_T‖ for the RNN
+    of `hidden_gradient_norms` with its tanh removed: ‖1‖ / ‖(W_hhᵀ)^(T−1) 1‖."""
+    layer = build_recurrent("rnn", weight_scale)
+    recurrent = layer.weight_hh_l0.detach()
+    ones = torch.ones(recurrent.shape[0], dtype=recurrent.dtype)
+    first = torch.linalg.matrix_power(recurrent.T, length - 1) @ ones
+    return float(ones.norm() / first.norm())
+
+
+@cache
+def linear_rnn_exercise() -> Exercise:
+    length, scale = LINEAR_CASE["length"], LINEAR_CASE["weight_scale"]
+    answer = linear_rnn_ratio(length, scale)
+    norms = hidden_gradient_norms(length, scale)
+    with_tanh = float(norms[-1] / norms[0])
+    return Exercise(
+        "08_cnn_vs_rnn.ipynb",
+        "Take the tanh out of the loop",
+        NUMBER,
+        answer,
+        f"{format_number(round(answer, 2))} = 2^{length - 1}: without tanh each step back "
+        f"multiplies the gradient by W_hhᵀ, which shrinks every vector by exactly {scale:g} "
+        f"(an orthogonal matrix times {scale:g}), {length - 1} times. With tanh it is "
+        f"{with_tanh:,.0f}: tanh's slope (at most 1) shrinks it further.",
+        "remove only torch.tanh( ... ), keep the sum inside; rebuild the RNN with the new scale, "
+        "read the first inputs only, and divide the last gradient norm by the first.",
+        (
+            Mistake(
+                with_tanh,
+                "that is the loop with its tanh still in: replace torch.tanh(...) by the sum "
+                "inside it.",
+            ),
+            Mistake(
+                2.0**length,
+                f"{length} hidden states are {length - 1} steps apart: the gradient is "
+                f"multiplied {length - 1} times, not {length}.",
+            ),
+            Mistake(
+                1 / answer,
+                "that is first / last: the question asks how many times *smaller* the first "
+                "is, last / first.",
+            ),
+        ),
+        tolerance=0.01,
+        given=(scale, length),
+    )
+
+
 def gradient_explorer(length: int = 50, weight_scale: float = 1.0) -> Explorer:
     """Sliders for sequence length and recurrent weight scale over the two gradient curves."""
     scale = widgets.FloatSlider(
@@ -231,14 +290,13 @@ def gradient_explorer(length: int = 50, weight_scale: float = 1.0) -> Explorer:
         max=3.0,
         step=0.25,
         description="recurrent weight scale",
-        style=SLIDER_STYLE,
+        style={**SLIDER_STYLE, **EXPLORER_STYLE},
         layout=SLIDER_LAYOUT,
         readout_format=".2f",
     )
-    return Explorer(
-        gradient_view,
-        {"length": int_slider(length, 2, MAX_LENGTH, "sequence length"), "weight_scale": scale},
-    )
+    steps = int_slider(length, 2, MAX_LENGTH, "sequence length")
+    steps.style.description_width = EXPLORER_STYLE["description_width"]
+    return Explorer(gradient_view, {"length": steps, "weight_scale": scale})
 
 
 def gradient_view(length: int, weight_scale: float) -> str:
@@ -303,10 +361,16 @@ def check_lstm_gradient(answer: object = None) -> Feedback:
     return check(lstm_gradient_exercise, answer)
 
 
+def check_linear_rnn(answer: object = None) -> Feedback:
+    """Feedback on notebook 08's exercise "Take the tanh out of the loop"."""
+    return check(linear_rnn_exercise, answer)
+
+
 # Check name -> the function that builds its exercise (tests and tools use it).
 EXERCISES: dict[str, Callable[[], Exercise]] = {
     "check_dense_growth": dense_growth_exercise,
     "check_cnn_params_large_image": cnn_params_large_image_exercise,
     "check_rnn_gradient": rnn_gradient_exercise,
     "check_lstm_gradient": lstm_gradient_exercise,
+    "check_linear_rnn": linear_rnn_exercise,
 }

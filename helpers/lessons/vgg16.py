@@ -49,6 +49,9 @@ VGG_SMALL_SIDE, VGG_SIDE_BLOCK = 160, 4
 
 STACKED_LAYERS = 5
 
+# Exercise 5: the notebook's configuration loop with a BatchNorm2d after every convolution.
+BATCH_NORM_CONFIG = "vgg16"
+
 
 def _vgg_block_convs(block: int) -> list[tuple[int, int]]:
     """(in_channels, out_channels) of each convolution of VGG16's `block` (1-based)."""
@@ -178,6 +181,41 @@ def param_mib_exercise() -> Exercise:
         ),
         tolerance=0.05,
         given=(n_in, HIDDEN_FEATURES),
+    )
+
+
+@cache
+def batch_norm_exercise() -> Exercise:
+    layers = VGG_CONFIGS[BATCH_NORM_CONFIG]
+    convs = [entry for entry in layers if entry != POOL]
+    channels = [3, *convs[:-1]]
+    plain = sum(conv2d_param_count(c_in, c_out, 3) for c_in, c_out in zip(channels, convs))
+    answer = plain + 2 * sum(convs)  # a BatchNorm2d(C) learns C scales and C shifts
+    return Exercise(
+        "07_vgg16.ipynb",
+        "A batch norm after every convolution",
+        WHOLE,
+        answer,
+        f"{plain:,} for the convolutions + 2 · {sum(convs):,} (one scale and one shift per "
+        f"channel of each of the {len(convs)} BatchNorm2d layers) = {answer:,}; torchvision's "
+        "vgg16_bn has the same features.",
+        "append nn.BatchNorm2d(entry) right after each nn.Conv2d in the loop, then sum the "
+        "numel() of the parameters of the new nn.Sequential.",
+        (
+            Mistake(
+                plain, "that is the loop as it is: add nn.BatchNorm2d(entry) after each Conv2d."
+            ),
+            Mistake(
+                plain + 4 * sum(convs),
+                "running_mean and running_var are buffers, not parameters: only the scale "
+                "(weight) and shift (bias) count.",
+            ),
+            Mistake(
+                plain + sum(convs),
+                "a BatchNorm2d(C) learns two numbers per channel: a scale and a shift.",
+            ),
+        ),
+        given=("nn.BatchNorm2d",),
     )
 
 
@@ -387,9 +425,16 @@ def figure_feature_maps(
     photo.imshow(display_image(batch))
     photo.set_title(f"input {batch.shape[2]}×{batch.shape[3]}", fontsize=9)
     photo.axis("off")
-    ax = fig.add_axes((0.23, 0.02, 0.76, 0.8))
+    ax = fig.add_axes((0.23, 0.02, 0.69, 0.8))
     ax.imshow(mosaic.image)
     ax.axis("off")
+    scale = fig.add_axes((0.935, 0.1, 0.015, 0.64))
+    bar = fig.colorbar(
+        matplotlib.cm.ScalarMappable(cmap=MAP_COLOURMAP, norm=matplotlib.colors.Normalize(0, 1)),
+        cax=scale,
+        ticks=(0, 0.5, 1),
+    )
+    bar.ax.set_yticklabels(("map's\nminimum", "halfway", "map's\nmaximum"), fontsize=7)
     tile_h, tile_w = mosaic.tile
     for column, (name, chosen) in enumerate(zip(mosaic.blocks, mosaic.channels)):
         _, c, h, w = outputs[name].shape
@@ -510,6 +555,11 @@ def check_receptive_field(answer: object = None) -> Feedback:
     return check(receptive_field_exercise_exercise, answer)
 
 
+def check_batch_norm(answer: object = None) -> Feedback:
+    """Feedback on notebook 07's exercise "A batch norm after every convolution"."""
+    return check(batch_norm_exercise, answer)
+
+
 def check_param_mib(answer: object = None) -> Feedback:
     """Feedback on notebook 07's exercise "Megabytes or mebibytes"."""
     return check(param_mib_exercise, answer)
@@ -521,4 +571,5 @@ EXERCISES: dict[str, Callable[[], Exercise]] = {
     "check_vgg_side": vgg_side_exercise_exercise,
     "check_receptive_field": receptive_field_exercise_exercise,
     "check_param_mib": param_mib_exercise,
+    "check_batch_norm": batch_norm_exercise,
 }

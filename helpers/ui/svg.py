@@ -213,7 +213,10 @@ def log_line_chart(
             f'<text x="{left - 6}" y="{y + 4:.1f}" text-anchor="end" font-size="11">'
             f"10<tspan dy='-5' font-size='9'>{power}</tspan></text>"
         )
-    for tick in sorted({1, *range(10, longest + 1, 10), longest}):
+    # Every 10th step and the last; a round tick closer than 5 steps to the last is left out,
+    # so that two labels never overlap (e.g. "50" and "51").
+    round_ticks = (t for t in range(10, longest + 1, 10) if longest - t >= 5)
+    for tick in sorted({1, *round_ticks, longest}):
         x = px(tick - 1)
         parts.append(
             f'<text x="{x:.1f}" y="{top + plot_h + 16}" text-anchor="middle" font-size="11">'

@@ -5,7 +5,11 @@ from __future__ import annotations
 from collections.abc import Callable
 from functools import cache
 
-from helpers.core.lstm import LSTMCellByHand, lstm_param_count
+import torch
+from torch import nn
+
+from helpers.core.determinism import seeded_single_thread
+from helpers.core.lstm import LSTMCellByHand, lstm_param_count, lstm_sequence_by_hand
 from helpers.ui.exercises import NUMBER, WHOLE, Exercise, Feedback, Mistake, check, format_number
 
 MEMORY_CASE = {"memory": 5.0, "x": (2.0, 1.0, 0.0)}
@@ -13,6 +17,54 @@ MEMORY_CASE = {"memory": 5.0, "x": (2.0, 1.0, 0.0)}
 OUTPUT_CASE = {"memory": 7.0, "x": (4.0, 0.0, 1.0)}
 
 LSTM_SIZES = {"input_size": 10, "hidden_size": 20}
+
+# Exercise 4: the notebook's sequence loop (seed, steps, sizes) with the forget gate held at 1.
+LOOP_CASE = {"seed": 0, "steps": 5, "input_size": 3, "hidden_size": 2, "forget_gate": 1.0}
+
+
+def loop_case_lstm() -> tuple[nn.LSTM, torch.Tensor]:
+    """The LSTM and input of the notebook's sequence loop: seeded, as its cell makes them."""
+    with seeded_single_thread(LOOP_CASE["seed"]):
+        lstm = nn.LSTM(LOOP_CASE["input_size"], LOOP_CASE["hidden_size"])
+        x = torch.randn(LOOP_CASE["steps"], 1, LOOP_CASE["input_size"])
+    return lstm, x
+
+
+@cache
+def open_forget_gate_exercise() -> Exercise:
+    lstm, x = loop_case_lstm()
+    gate = LOOP_CASE["forget_gate"]
+    outputs, (_, c) = lstm_sequence_by_hand(lstm, x, forget_gate=gate)
+    _, (_, c_as_is) = lstm_sequence_by_hand(lstm, x)
+    _, (_, c_erased) = lstm_sequence_by_hand(lstm, x, forget_gate=0.0)
+    answer = round(float(c[0, 0, 0]), 4)
+    return Exercise(
+        "06_lstm_by_hand.ipynb",
+        "Hold the forget gate open",
+        NUMBER,
+        answer,
+        f"with f = {gate:g} nothing is forgotten: c is the sum of i·g over the "
+        f"{LOOP_CASE['steps']} steps, {answer:.2f}, against {float(c_as_is[0, 0, 0]):.2f} with "
+        "the forget gate as it is.",
+        "change only the memory line, c = f * c + i * g, into c = c + i * g; keep the rest "
+        "of the loop (h = o * tanh(c) then reads the new c).",
+        (
+            Mistake(
+                round(float(c_as_is[0, 0, 0]), 4),
+                "that is the loop as it is: replace f by 1 in the memory line, c = c + i * g.",
+            ),
+            Mistake(
+                round(float(outputs[-1, 0, 0]), 4),
+                "that is the output h; the question asks the memory c.",
+            ),
+            Mistake(
+                round(float(c_erased[0, 0, 0]), 4),
+                "that is f = 0 (the memory erased at every step); the question holds it at 1.",
+            ),
+        ),
+        tolerance=0.005,
+        given=tuple(LOOP_CASE[k] for k in ("seed", "steps", "input_size", "hidden_size")),
+    )
 
 
 @cache
@@ -130,9 +182,15 @@ def check_lstm_params(answer: object = None) -> Feedback:
     return check(lstm_params_exercise, answer)
 
 
+def check_open_forget_gate(answer: object = None) -> Feedback:
+    """Feedback on notebook 06's exercise "Hold the forget gate open"."""
+    return check(open_forget_gate_exercise, answer)
+
+
 # Check name -> the function that builds its exercise (tests and tools use it).
 EXERCISES: dict[str, Callable[[], Exercise]] = {
     "check_lstm_memory": lstm_memory_exercise,
     "check_lstm_output": lstm_output_exercise,
     "check_lstm_params": lstm_params_exercise,
+    "check_open_forget_gate": open_forget_gate_exercise,
 }
