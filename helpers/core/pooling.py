@@ -14,8 +14,12 @@ def _windows(
     kernel_size: int | tuple[int, int],
     stride: int | tuple[int, int] | None,
     ceil_mode: bool = False,
+    padding: int | tuple[int, int] = 0,
+    fill: float = 0.0,
+    dilation: int | tuple[int, int] = 1,
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """x as (C, H, W), and the top rows (H',) and left columns (W',) of the windows."""
+    """x as (C, H, W) padded with `fill`, and the top rows (H',) and left columns (W',) of the
+    windows in the padded array."""
     try:
         x = np.asarray(x, dtype=np.float64)
     except (TypeError, ValueError):
@@ -24,11 +28,16 @@ def _windows(
         raise ValueError(f"x must be a non-empty (H, W) or (C, H, W) array, got shape {x.shape}")
     kernel = as_pair(kernel_size, "kernel_size")
     strides = kernel if stride is None else as_pair(stride, "stride")
+    pads = as_pair(padding, "padding", minimum=0)
     out_h, out_w = as_pair(
-        pool_output_size(x.shape[-2:], kernel, strides, ceil_mode=ceil_mode), "output size"
+        pool_output_size(x.shape[-2:], kernel, strides, pads, dilation, ceil_mode), "output size"
     )
+    channels = x.reshape(-1, *x.shape[-2:])
+    if pads != (0, 0):
+        rows, cols = ((p, p) for p in pads)
+        channels = np.pad(channels, ((0, 0), rows, cols), constant_values=fill)
     return (
-        x.reshape(-1, *x.shape[-2:]),
+        channels,
         np.arange(out_h) * strides[0],
         np.arange(out_w) * strides[1],
     )
@@ -40,24 +49,38 @@ def pool2d_by_hand(
     stride: int | tuple[int, int] | None = None,
     mode: str = "max",
     ceil_mode: bool = False,
+    padding: int | tuple[int, int] = 0,
+    dilation: int | tuple[int, int] = 1,
 ) -> np.ndarray:
     """Max or average pooling of `x` ((H, W) or (C, H, W)) with explicit loops over the outputs.
 
-    Equal to `F.max_pool2d` / `F.avg_pool2d` (no padding); `stride` defaults to `kernel_size`.
-    With `ceil_mode` a last window may hang over the edge: only its cells inside the input are
-    pooled (the average divides by those cells), as PyTorch does.
-    The result keeps `x`'s leading shape: (H', W') or (C, H', W').
+    Equal to `F.max_pool2d` / `F.avg_pool2d` (with their default count_include_pad=True);
+    `stride` defaults to `kernel_size`. `padding` (at most half the kernel, PyTorch's rule)
+    adds -inf around `x` for max pooling, so padding never wins, and 0 for average pooling,
+    whose padded cells count in the mean. With `ceil_mode` a last window may hang over the
+    edge: only its cells inside the padded input are pooled (the average divides by those
+    cells), as PyTorch does. `dilation` d (max pooling only: nn.AvgPool2d has none) makes a
+    window read every d-th row and column. The result keeps `x`'s leading shape: (H', W') or
+    (C, H', W').
     """
     if mode not in POOL_MODES:
         raise ValueError(f"mode must be one of {POOL_MODES}, got {mode!r}")
-    channels, tops, lefts = _windows(x, kernel_size, stride, ceil_mode)
+    dh, dw = as_pair(dilation, "dilation")
+    if mode == "avg" and (dh, dw) != (1, 1):
+        raise ValueError(
+            f"dilation must be 1 for average pooling (nn.AvgPool2d has none), got {dilation!r}"
+        )
+    fill = -np.inf if mode == "max" else 0.0
+    channels, tops, lefts = _windows(x, kernel_size, stride, ceil_mode, padding, fill, dilation)
     kh, kw = as_pair(kernel_size, "kernel_size")
+    span_h, span_w = dh * (kh - 1) + 1, dw * (kw - 1) + 1
     reduce = np.max if mode == "max" else np.mean
     out = np.empty((channels.shape[0], tops.size, lefts.size))
     for c in range(channels.shape[0]):
         for i, top in enumerate(tops):
             for j, left in enumerate(lefts):
-                out[c, i, j] = reduce(channels[c, top : top + kh, left : left + kw])
+                window = channels[c, top : top + span_h : dh, left : left + span_w : dw]
+                out[c, i, j] = reduce(window)
     return out.reshape(*np.shape(x)[:-2], tops.size, lefts.size)
 
 

@@ -26,6 +26,7 @@ from helpers.core.determinism import check_seed, single_thread
 from helpers.core.text import (
     CITIES,
     CITY_LABEL,
+    DATE_LABEL,
     LABELS,
     TRAIN_CITIES,
     SlotSentence,
@@ -39,6 +40,12 @@ KINDS: tuple[str, ...] = ("feedforward", "rnn", "lstm")
 
 # A tagger kind beyond the lecture's three: an RNN reading the sentence in both directions.
 BIDIRECTIONAL = "birnn"
+
+# Another: no memory, but a window of the current and the previous word (a width-2 convolution
+# over the words), enough for the city right after its cue, not for the date further on.
+WINDOW = "window"
+
+WINDOW_WIDTH = 2
 
 CITY_LABELS: frozenset[str] = frozenset(CITY_LABEL.values())
 
@@ -172,6 +179,8 @@ class Tagger(nn.Module):
     kind "lstm": nn.LSTM, the same with gated memory cells.
     kind "birnn": nn.RNN(bidirectional=True), one RNN left to right and one right to left,
     their hidden states concatenated, so each word's label can use the words after it.
+    kind "window": hidden = tanh(W_0 x_{t-1} + W_1 x_t + b), an nn.Conv1d of width
+    WINDOW_WIDTH over the words, padded on the left: the current and the previous word only.
 
     The weights from the 1-of-N input start as N(0, INPUT_WEIGHT_STD²) instead of PyTorch's
     small uniform default. A 1-of-N vector times these weights picks one column, a vector per
@@ -183,8 +192,8 @@ class Tagger(nn.Module):
         self, kind: str, vocabulary: Sequence[str], hidden_size: int = HIDDEN_SIZE
     ) -> None:
         super().__init__()
-        if kind not in (*KINDS, BIDIRECTIONAL):
-            raise ValueError(f"kind must be one of {(*KINDS, BIDIRECTIONAL)}, got {kind!r}")
+        if kind not in (*KINDS, BIDIRECTIONAL, WINDOW):
+            raise ValueError(f"kind must be one of {(*KINDS, BIDIRECTIONAL, WINDOW)}, got {kind!r}")
         hidden_size = check_int(hidden_size, "hidden_size", maximum=MAX_HIDDEN_SIZE)
         self.kind = kind
         self.vocabulary = tuple(vocabulary)
@@ -192,6 +201,8 @@ class Tagger(nn.Module):
         self.n_inputs = n_inputs
         if kind == "feedforward":
             self.hidden = nn.Linear(n_inputs, hidden_size)
+        elif kind == WINDOW:
+            self.hidden = nn.Conv1d(n_inputs, hidden_size, WINDOW_WIDTH)
         elif kind in ("rnn", BIDIRECTIONAL):
             bidirectional = kind == BIDIRECTIONAL
             self.hidden = nn.RNN(
@@ -207,7 +218,7 @@ class Tagger(nn.Module):
 
     def input_weights(self) -> list[nn.Parameter]:
         """The weights from the 1-of-N input: one matrix, or one per direction ("birnn")."""
-        if self.kind == "feedforward":
+        if self.kind in ("feedforward", WINDOW):
             return [self.hidden.weight]
         names = ("weight_ih_l0", "weight_ih_l0_reverse")[: 2 if self.kind == BIDIRECTIONAL else 1]
         return [getattr(self.hidden, name) for name in names]
@@ -216,6 +227,10 @@ class Tagger(nn.Module):
         """Hidden values for x of shape (batch, steps, n_inputs): (batch, steps, hidden)."""
         if self.kind == "feedforward":
             return torch.tanh(self.hidden(x))
+        if self.kind == WINDOW:
+            # Conv1d wants (batch, channels, steps); the zero padding is "no previous word".
+            words = F.pad(x.transpose(1, 2), (WINDOW_WIDTH - 1, 0))
+            return torch.tanh(self.hidden(words)).transpose(1, 2)
         states, _ = self.hidden(x)
         return states
 
@@ -251,6 +266,18 @@ def _batch(data: Sequence[SlotSentence], vocabulary: Sequence[str]) -> tuple[tor
         ids[row, :n] = torch.tensor(token_ids(sentence.tokens, vocabulary))
         labels[row, :n] = torch.tensor([LABELS.index(label) for label in sentence.labels])
     return ids, labels
+
+
+def batch_ids(
+    data: Sequence[SlotSentence], vocabulary: Sequence[str]
+) -> tuple[torch.Tensor, torch.Tensor]:
+    """Word ids and label ids of `data`, each (sentences, longest word count), for a training
+    loop: unknown words get id len(vocabulary) (the "other" dimension), and the positions
+    after a sentence's end hold word "other" and label IGNORE (left out of the loss)."""
+    data = _check_data(data)
+    if isinstance(vocabulary, str) or not isinstance(vocabulary, Sequence):
+        raise TypeError(f"vocabulary must be a sequence of words, got {type(vocabulary).__name__}")
+    return _batch(data, vocabulary)
 
 
 def train_tagger(
@@ -367,6 +394,20 @@ def evaluate_tagger(model: Tagger, data: Sequence[SlotSentence]) -> dict[str, fl
         "city_accuracy": _share(correct, city),
         "unseen_city_accuracy": _share(correct, city & (ids == len(model.vocabulary))),
     }
+
+
+def _date_tokens(labels: torch.Tensor) -> torch.Tensor:
+    """Where `labels` (label ids) hold a date label: time of arrival or of departure."""
+    dates = [LABELS.index(label) for label in DATE_LABEL.values()]
+    return torch.isin(labels, torch.tensor(dates))
+
+
+def date_accuracy(model: Tagger, data: Sequence[SlotSentence]) -> float:
+    """Share of the date tokens of `data` (time of arrival or of departure) that `model` labels
+    right. In the lecture's sentences the cue is three words before the month."""
+    model = _check_model(model)
+    predicted, labels, _ = _predict(model, _check_data(data))
+    return _share(predicted == labels, _date_tokens(labels))
 
 
 def tagger_datasets(seed: int = 0) -> tuple[list[SlotSentence], list[SlotSentence]]:

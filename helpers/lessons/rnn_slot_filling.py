@@ -65,6 +65,11 @@ TOY_EXERCISE_INPUTS: tuple[tuple[int, int], ...] = ((1, 0), (0, 1), (1, 1))
 
 TAGGER_SENTENCE, TAGGER_CITY, TAGGER_CUE = "i want to leave yilan on june 3rd", "yilan", "leave"
 
+# The toy RNN written as the notebook's step, with every memory weight set to MEMORY_WEIGHT.
+MEMORY_INPUTS: tuple[tuple[int, int], ...] = ((1, 1), (2, 2), (1, 1))
+
+MEMORY_WEIGHT = 0.5
+
 
 def _output_fed_back(inputs: tuple[tuple[int, int], ...]) -> np.ndarray:
     """The toy RNN with the mistake of copying the output (not the hidden values) to memory."""
@@ -75,6 +80,54 @@ def _output_fed_back(inputs: tuple[tuple[int, int], ...]) -> np.ndarray:
         output = np.ones((2, 2)) @ hidden
         memory = output
     return output
+
+
+def toy_hidden(
+    inputs: Sequence[Sequence[float]], input_weight: float = 1.0, memory_weight: float = 1.0
+) -> np.ndarray:
+    """The toy RNN's last hidden values with W_x and W_h scaled: h = w_x·1 x + w_h·1 h_prev."""
+    ones = np.ones((2, 2))
+    hidden = np.zeros(2)
+    for x in np.asarray(inputs, dtype=float):
+        hidden = input_weight * ones @ x + memory_weight * ones @ hidden
+    return hidden
+
+
+@cache
+def memory_weight_exercise() -> Exercise:
+    answer = tuple(float(v) for v in toy_hidden(MEMORY_INPUTS, memory_weight=MEMORY_WEIGHT))
+    w, steps = MEMORY_WEIGHT, len(MEMORY_INPUTS)
+    return Exercise(
+        "05_rnn_slot_filling.ipynb",
+        "Change the memory weight",
+        NUMBERS,
+        answer,
+        "hidden values "
+        + ", ".join(
+            str(toy_hidden(MEMORY_INPUTS[: t + 1], memory_weight=w).tolist()) for t in range(steps)
+        )
+        + f": each step adds {w} × (sum of the memory) to the sum of the inputs, so the memory "
+        "of early inputs fades.",
+        f"h_t = W_x x_t + W_h h_(t-1) with W_x all ones and W_h all {w}: in each unit, the sum "
+        f"of the inputs plus {w} × the sum of the previous hidden values.",
+        (
+            Mistake(
+                tuple(float(v) for v in toy_hidden(MEMORY_INPUTS)),
+                f"that is the lecture's network, with W_h all 1; set every memory weight to {w}.",
+            ),
+            Mistake(
+                tuple(2 * float(v) for v in toy_hidden(MEMORY_INPUTS, memory_weight=w)),
+                "that is the output y = W_y h; the question asks for the hidden values h.",
+            ),
+            Mistake(
+                tuple(float(v) for v in toy_hidden(MEMORY_INPUTS, input_weight=w)),
+                f"{w} scales the memory weights W_h, not the input weights W_x.",
+            ),
+        ),
+        tolerance=1e-6,
+        form="[h1, h2]",
+        given=(*MEMORY_INPUTS, w, steps),
+    )
 
 
 @cache
@@ -306,6 +359,27 @@ def city_probabilities(model: Tagger, sentence: str) -> np.ndarray:
     with torch.no_grad():
         scores = model(model.encode(tokens))[0, city]
     return torch.softmax(scores.double(), dim=-1).numpy()
+
+
+def figure_training_loss(losses: Sequence[float]) -> Figure:
+    """The training loss after each epoch (one value per epoch, from the training loop)."""
+    try:
+        values = np.asarray(losses, dtype=float)
+    except (TypeError, ValueError):
+        raise TypeError(f"losses must be a sequence of numbers, got {losses!r}") from None
+    if values.ndim != 1 or values.size < 1 or not np.all(np.isfinite(values)):
+        raise ValueError(f"losses must be a non-empty 1-D sequence of finite numbers, got {values}")
+    fig = NotebookFigure(figsize=(7, 2.8))
+    ax = fig.subplots()
+    epochs = np.arange(1, values.size + 1)
+    ax.plot(epochs, values, "-o", color=PALETTE[0], markersize=3)
+    ax.set_xlabel("epoch (one Adam step on all training sentences)")
+    ax.set_ylabel("cross-entropy loss")
+    ax.set_ylim(bottom=0)
+    ax.set_xlim(0.5, values.size + 0.5)
+    ax.grid(alpha=0.3)
+    ax.set_title("Training the RNN tagger: the loss falls epoch after epoch")
+    return fig
 
 
 def figure_wrong_label(model: Tagger) -> Figure:
@@ -601,9 +675,15 @@ def check_feedforward_label(answer: object = None) -> Feedback:
     return check(feedforward_label_exercise, answer)
 
 
+def check_memory_weight(answer: object = None) -> Feedback:
+    """Feedback on notebook 05's exercise "Change the memory weight"."""
+    return check(memory_weight_exercise, answer)
+
+
 # Check name -> the function that builds its exercise (tests and tools use it).
 EXERCISES: dict[str, Callable[[], Exercise]] = {
     "check_toy_rnn_output": toy_rnn_output_exercise,
     "check_rnn_label": rnn_label_exercise,
     "check_feedforward_label": feedforward_label_exercise,
+    "check_memory_weight": memory_weight_exercise,
 }

@@ -16,6 +16,9 @@ POOL_POSITION = (1, 0)
 
 AVG_KERNEL, AVG_POSITION = 2, (3, 1)  # F.avg_pool2d(x, 2, ceil_mode=True)
 
+# nn.MaxPool2d(2, 1, dilation=2) on the 7 x 7 example map, written into the notebook's loop
+DILATION_CASE = {"kernel": 2, "stride": 1, "dilation": 2, "position": (4, 1)}
+
 
 @cache
 def pool_output_side_exercise() -> Exercise:
@@ -111,6 +114,43 @@ def avg_pool_edge_exercise() -> Exercise:
     )
 
 
+@cache
+def dilated_pool_exercise() -> Exercise:
+    k, s, d = (DILATION_CASE[key] for key in ("kernel", "stride", "dilation"))
+    row, col = DILATION_CASE["position"]
+    pooled = pool2d_by_hand(EXAMPLE_MAP, k, s, dilation=d)
+    answer = float(pooled[row, col])
+    rows = [row * s + d * i for i in range(k)]
+    cols = [col * s + d * j for j in range(k)]
+    return Exercise(
+        "04_pooling.ipynb",
+        "Add dilation to the loop",
+        NUMBER,
+        answer,
+        f"{format_number(answer)}: the window of output ({row}, {col}) reads rows {rows} and "
+        f"columns {cols} (taps {d} cells apart), and keeps their largest value.",
+        f"with dilation {d} the window starts at row r·stride, column c·stride, and its taps lie "
+        f"{d} rows and {d} columns apart: x[top : top + {d}·({k} − 1) + 1 : {d}, ...].",
+        (
+            Mistake(
+                float(pool2d_by_hand(EXAMPLE_MAP, k, s)[row, col]),
+                "that is the window without dilation: its cells must be d apart, not adjacent.",
+            ),
+            Mistake(
+                float(pool2d_by_hand(EXAMPLE_MAP, d * (k - 1) + 1, s)[row, col]),
+                f"that is the max of the whole {d * (k - 1) + 1} × {d * (k - 1) + 1} span; a "
+                "dilated window skips the cells between its taps.",
+            ),
+            Mistake(
+                float(pooled[col, row]),
+                f"row and column are swapped: row {row} counts down, column {col} across.",
+            ),
+        ),
+        tolerance=0.01,
+        given=(k, s, d, EXAMPLE_MAP.shape[0], row, col),
+    )
+
+
 # --- Exercise checks (the notebook calls these) ---
 
 
@@ -129,9 +169,15 @@ def check_avg_pool_edge(answer: object = None) -> Feedback:
     return check(avg_pool_edge_exercise, answer)
 
 
+def check_dilated_pool(answer: object = None) -> Feedback:
+    """Feedback on notebook 04's exercise "Add dilation to the loop"."""
+    return check(dilated_pool_exercise, answer)
+
+
 # Check name -> the function that builds its exercise (tests and tools use it).
 EXERCISES: dict[str, Callable[[], Exercise]] = {
     "check_pool_output_side": pool_output_side_exercise,
     "check_max_pool_value": max_pool_value_exercise,
     "check_avg_pool_edge": avg_pool_edge_exercise,
+    "check_dilated_pool": dilated_pool_exercise,
 }

@@ -354,6 +354,16 @@ def _footprints(shapes: list[tuple[int, int]], current: int) -> str:
     return svg_document(width, height, parts, "true size")
 
 
+def _grey_scale(limit: float) -> str:
+    """A small black-to-white bar labelled 0 and `limit`: the colour scale of one map."""
+    return (
+        "<span style='font-size:smaller'>0 "
+        "<span style='display:inline-block;width:80px;height:9px;vertical-align:middle;"
+        f"background:linear-gradient(to right, black, white);border:1px solid {FAINT_COLOUR}'>"
+        f"</span> ≥ {limit:.2g}</span>"
+    )
+
+
 def stages_view(n_stages: int, later: str = "average") -> str:
     """The stage slider's display: each edge filter's map after `n_stages` stages, and shapes."""
     stages = photo_stages(later) if later in LATER_FILTERS else None
@@ -368,10 +378,11 @@ def stages_view(n_stages: int, later: str = "average") -> str:
         for i, s in enumerate(shapes)
     )
     if n_stages == 0:
-        panels = [("the photo, grey", stage_image(later, 0, 0))]
+        panels = [("the photo, grey", stage_image(later, 0, 0), 1.0)]
     else:
+        pooled = stages[n_stages - 1].pooled
         panels = [
-            (f"{name} edges", stage_image(later, n_stages, f))
+            (f"{name} edges", stage_image(later, n_stages, f), display_limit(pooled[f]))
             for f, name in enumerate(FILTER_NAMES)
         ]
     h, w = shapes[n_stages][1:]
@@ -379,8 +390,8 @@ def stages_view(n_stages: int, later: str = "average") -> str:
         "<figure style='display:inline-block;margin:0 10px 0 0;text-align:center'>"
         f"<img src='{uri}' width='{SHOWN_WIDTH}' height='{round(SHOWN_WIDTH * h / w)}' "
         f"style='image-rendering:pixelated;border:1px solid {FAINT_COLOUR}' alt='feature map'/>"
-        f"<figcaption>{escape(caption)}: {h}×{w}</figcaption></figure>"
-        for caption, uri in panels
+        f"<figcaption>{escape(caption)}: {h}×{w}<br/>{_grey_scale(limit)}</figcaption></figure>"
+        for caption, uri, limit in panels
     )
     values = shapes[n_stages][0] * h * w
     footprint = _footprints([s[1:] for s in shapes], n_stages)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
@@ -162,12 +163,16 @@ def figure_lecture_pipeline() -> Figure:
     return fig
 
 
-def _show_map(ax: Axes, values: np.ndarray, title: str, signed: bool = False) -> AxesImage:
+def _show_map(
+    ax: Axes, values: np.ndarray, title: str, signed: bool = False, limit: float | None = None
+) -> AxesImage:
     """One feature map as an image: signed maps in red/blue around 0, others black to white.
 
-    The brightest 1% of values are clipped (see `display_limit`) so thin edges stay visible.
+    `limit` is the value shown at full brightness (default `display_limit(values)`: the
+    brightest 1% of values are clipped so thin edges stay visible); pass one limit to maps
+    that share a colour scale.
     """
-    limit = display_limit(values)
+    limit = display_limit(values) if limit is None else limit
     if signed:
         shown = ax.imshow(values, cmap="RdBu_r", vmin=-limit, vmax=limit)
     else:
@@ -189,12 +194,23 @@ def figure_photo_stage(stage: Stage | None = None) -> Figure:
         draw_grid(axes[f, 0], kernel, f"{name} filter", font_size=9)
         conv_shown = axes[f, 1].imshow(stage.conv[f], cmap="RdBu_r", vmin=-limit, vmax=limit)
         axes[f, 1].set_title(f"conv: {_shape(stage.conv)}", fontsize=10)
-        _show_map(axes[f, 2], stage.relu[f], f"ReLU: {_shape(stage.relu)}")
-        _show_map(axes[f, 3], stage.pooled[f], f"max pool 2×2: {_shape(stage.pooled)}")
+        # ReLU and max pool keep values, so one grey scale (the conv's limit) serves both.
+        _show_map(axes[f, 2], stage.relu[f], f"ReLU: {_shape(stage.relu)}", limit=limit)
+        grey = _show_map(
+            axes[f, 3], stage.pooled[f], f"max pool 2×2: {_shape(stage.pooled)}", limit=limit
+        )
         for ax in axes[f, 1:]:
             ax.set_xticks([])
             ax.set_yticks([])
     fig.colorbar(conv_shown, ax=axes[:, 1], label="conv response (red +, blue −)", shrink=0.6)
+    fig.colorbar(
+        grey,
+        ax=axes[:, 2:],
+        orientation="horizontal",
+        label="response kept by ReLU and max pool (black 0)",
+        shrink=0.6,
+        aspect=30,
+    )
     source = "the photo" if stage.input_shape[0] == 1 else f"stage {stage.number - 1}'s maps"
     fig.suptitle(
         f"Stage {stage.number} on {source} ({_shape_text(stage.input_shape)}): "
@@ -215,6 +231,8 @@ def figure_photo_pipeline(n_stages: int = 5, later: str = "average") -> Figure:
     """The photo through n conv → ReLU → pool stages: each edge filter's map after each stage.
 
     Every map is drawn the same size on the page, so fewer pixels show up as bigger blocks.
+    The three maps of a stage share one grey scale, shown under their column (values grow
+    or shrink from stage to stage, so each stage has its own).
     `later` picks the kernels of stages 2 and up (see `helpers.core.cnn_pipeline.stage_filters`).
     """
     stages = photo_stages(later)
@@ -225,17 +243,31 @@ def figure_photo_pipeline(n_stages: int = 5, later: str = "average") -> Figure:
     fig = NotebookFigure(figsize=(10, 5.4))
     axes = fig.subplots(len(FILTER_NAMES), n_stages + 1)
     photo_shape = stages[0].input_shape
+    limits = [display_limit(stage.pooled) for stage in stages[:n_stages]]
     for f, name in enumerate(FILTER_NAMES):
         if f == 0:
-            _show_map(axes[0, 0], pipeline_photo(), f"photo {_shape_text(photo_shape)}")
+            photo = pipeline_photo()
+            shown = _show_map(axes[0, 0], photo, f"photo {_shape_text(photo_shape)}")
+            bar = fig.colorbar(shown, ax=axes[0, 0], orientation="horizontal", label="grey level")
+            bar.set_ticks(_two_ticks(display_limit(photo)))
         else:
             axes[f, 0].set_axis_off()
         for s in range(n_stages):
             title = f"stage {s + 1}: {_shape(stages[s].pooled[f])}"
-            _show_map(axes[f, s + 1], stages[s].pooled[f], title)
+            shown = _show_map(axes[f, s + 1], stages[s].pooled[f], title, limit=limits[s])
+            if f == len(FILTER_NAMES) - 1:
+                bar = fig.colorbar(shown, ax=axes[:, s + 1], orientation="horizontal", aspect=12)
+                bar.ax.tick_params(labelsize=8)
+                bar.set_ticks(_two_ticks(limits[s]))
         axes[f, 1].set_ylabel(f"{name} edges", fontsize=10)
     fig.suptitle("conv → ReLU → max pool, stage after stage: the maps shrink, the main edges stay")
     return fig
+
+
+def _two_ticks(limit: float) -> list[float]:
+    """Ticks at 0 and `limit` rounded down to two significant digits: never overlapping."""
+    step = 10.0 ** (math.floor(math.log10(limit)) - 1)
+    return [0.0, round(math.floor(limit / step) * step, 10)]
 
 
 def figure_shift_changes(by_shift: dict[int, list[ShiftChange]] | None = None) -> Figure:
