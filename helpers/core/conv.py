@@ -1,8 +1,14 @@
-"""Convolution by hand (numpy loops) and convolution written as one sparse, shared matrix."""
+"""Convolution by hand (numpy loops), convolution written as one sparse, shared matrix, and one
+convolution kernel learned by gradient descent (notebook 03)."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import numpy as np
+import torch
+import torch.nn.functional as F
+from torch import nn
 
 from helpers.core.arithmetic import Padding, as_pair, conv_output_size, conv_padding_amounts
 
@@ -298,3 +304,60 @@ def conv_matrix_counts(
     inside_rows = int(np.count_nonzero((rows >= 0) & (rows < height)))
     inside_cols = int(np.count_nonzero((cols >= 0) & (cols < width)))
     return out_h * out_w, height * width, inside_rows * inside_cols
+
+
+# Notebook 03's learning example: Sobel's vertical-edge filter, the kernel gradient descent must
+# recover from examples of what it outputs.
+EDGE_TARGET = _read_only([[1, 0, -1], [2, 0, -2], [1, 0, -1]])
+
+# Training data and settings of that example: random 6x6 images (standard normal, seeded), the
+# kernel started at zero, plain SGD. Small enough to run in a few milliseconds.
+FIT_IMAGES, FIT_SIDE, FIT_SEED = 8, 6, 0
+FIT_STEPS, FIT_LEARNING_RATE = 100, 0.05
+MAX_FIT_STEPS = 10_000
+
+
+@dataclass(frozen=True)
+class FilterFit:
+    """Gradient descent on one 3x3 kernel: the loss before each step and the kernel after it."""
+
+    target: np.ndarray  # (3, 3) the kernel that made the wanted outputs
+    losses: np.ndarray  # (steps,) mean squared error before step t
+    kernels: np.ndarray  # (steps + 1, 3, 3) the kernel before step 0, after step 0, ...
+
+
+def fit_images(count: int = FIT_IMAGES, side: int = FIT_SIDE, seed: int = FIT_SEED) -> torch.Tensor:
+    """The training images of the learning example: (count, 1, side, side), standard normal."""
+    generator = torch.Generator().manual_seed(seed)
+    return torch.randn(count, 1, side, side, generator=generator)
+
+
+def fit_filter(
+    steps: int = FIT_STEPS,
+    learning_rate: float = FIT_LEARNING_RATE,
+    target: np.ndarray = EDGE_TARGET,
+) -> FilterFit:
+    """Fit a zero-started 3x3 conv kernel to `target`'s outputs on `fit_images()` with SGD."""
+    if isinstance(steps, bool) or not isinstance(steps, int) or not 1 <= steps <= MAX_FIT_STEPS:
+        raise ValueError(f"steps must be a whole number from 1 to {MAX_FIT_STEPS}, got {steps!r}")
+    if isinstance(learning_rate, bool) or not isinstance(learning_rate, (int, float)):
+        raise TypeError(f"learning_rate must be a number, got {type(learning_rate).__name__}")
+    if not 0 < learning_rate <= 10:
+        raise ValueError(f"learning_rate must be above 0 and at most 10, got {learning_rate}")
+    target = _as_float_array(target, "target")
+    if target.shape != (3, 3):
+        raise ValueError(f"target must be a 3x3 kernel, got shape {target.shape}")
+    images = fit_images()
+    wanted = F.conv2d(images, torch.tensor(target, dtype=torch.float32)[None, None])
+    conv = nn.Conv2d(1, 1, 3, bias=False)
+    nn.init.zeros_(conv.weight)
+    optimizer = torch.optim.SGD(conv.parameters(), lr=learning_rate)
+    losses, kernels = [], [conv.weight[0, 0].detach().numpy().copy()]
+    for _ in range(steps):
+        loss = F.mse_loss(conv(images), wanted)
+        optimizer.zero_grad()
+        loss.backward()
+        optimizer.step()
+        losses.append(loss.item())
+        kernels.append(conv.weight[0, 0].detach().numpy().copy())
+    return FilterFit(target, np.array(losses), np.array(kernels))

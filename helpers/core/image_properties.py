@@ -3,16 +3,12 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
 
 import numpy as np
 import torch
 import torch.nn.functional as F
 
 from helpers.core.images import sample_photo
-
-if TYPE_CHECKING:
-    pass
 
 # Regions of the sample photograph (rows, columns), found by looking at it.
 EYE_BOX = (160, 215, 270, 335)  # the left lens of the glasses
@@ -23,6 +19,8 @@ STAR_BOX = (62, 112, 44, 92)  # one star, used as the detector's weights
 
 DETECTION_THRESHOLD = 0.6
 
+PLAIN_PEAK_FLOOR = 0.2  # plain product-sum maxima kept: above this share of the strongest
+
 
 @dataclass(frozen=True)
 class StarDetection:
@@ -32,9 +30,18 @@ class StarDetection:
     template: np.ndarray
     response: np.ndarray
     peaks: list[tuple[int, int]]  # (row, column) of each star centre found, in flag pixels
+    # What a convolutional layer computes: the same weights' product-sum, not divided by the
+    # window's contrast; and its local maxima, strongest first (same centres as `peaks`).
+    plain_response: np.ndarray
+    plain_peaks: list[tuple[int, int]]
+
+    def plain_rank(self, peak: tuple[int, int]) -> int | None:
+        """Where `peak` ranks (1 = strongest) among the plain product-sum's maxima, or None."""
+        return self.plain_peaks.index(peak) + 1 if peak in self.plain_peaks else None
 
 
 def crop(image: np.ndarray, box: tuple[int, int, int, int]) -> np.ndarray:
+    """The part of `image` inside `box` = (top, bottom, left, right)."""
     top, bottom, left, right = box
     return image[top:bottom, left:right]
 
@@ -55,8 +62,14 @@ def detect_stars(threshold: float = DETECTION_THRESHOLD) -> StarDetection:
     count = w.numel()
     mean = F.conv2d(x, ones) / count
     spread = (F.conv2d(x * x, ones) - count * mean * mean).clamp_min(1e-6).sqrt()
-    response = (F.conv2d(x, w) / spread)[0, 0].numpy()
-    return StarDetection(flag, template, response, _peaks(response, threshold, template.shape))
+    plain = F.conv2d(x, w)
+    response = (plain / spread)[0, 0].numpy()
+    plain = plain[0, 0].numpy()
+    # Every local maximum above a fifth of the strongest: enough to rank all five stars.
+    plain_peaks = _peaks(plain, PLAIN_PEAK_FLOOR * float(plain.max()), template.shape)
+    return StarDetection(
+        flag, template, response, _peaks(response, threshold, template.shape), plain, plain_peaks
+    )
 
 
 def _peaks(response: np.ndarray, threshold: float, size: tuple[int, int]) -> list[tuple[int, int]]:

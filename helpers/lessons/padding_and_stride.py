@@ -11,6 +11,8 @@ from typing import TYPE_CHECKING
 
 import ipywidgets as widgets
 import numpy as np
+import torch
+from torch import nn
 
 from helpers.core.arithmetic import (
     check_int,
@@ -364,6 +366,26 @@ SHAPE_CASE = {"in_channels": 3, "out_channels": 8, "kernel_size": 5, "padding": 
 
 GROUPED_CASE = {"in_channels": 8, "out_channels": 16, "kernel_size": 3, "groups": 4}
 
+# The exercise that changes the notebook's loop: map 1 of the worked example at (row, column),
+# with the padding repeating the border pixels instead of zeros.
+REPLICATE_POSITION = (0, 0)
+
+
+def _worked_layer_output(padding_mode: str, weights: np.ndarray = WORKED_WEIGHTS) -> np.ndarray:
+    """The worked example through nn.Conv2d with `padding_mode`: (kernels, 3, 3)."""
+    layer = nn.Conv2d(
+        WORKED_INPUT.shape[0],
+        weights.shape[0],
+        weights.shape[-1],
+        stride=WORKED_STRIDE,
+        padding=WORKED_PADDING,
+        padding_mode=padding_mode,
+    )
+    with torch.no_grad():
+        layer.weight.copy_(torch.tensor(weights))
+        layer.bias.copy_(torch.tensor(WORKED_BIAS))
+        return layer(torch.tensor(WORKED_INPUT, dtype=torch.float32)[None])[0].double().numpy()
+
 
 @cache
 def conv_output_side_exercise() -> Exercise:
@@ -499,6 +521,59 @@ def grouped_params_exercise() -> Exercise:
     )
 
 
+@cache
+def replicate_padding_exercise() -> Exercise:
+    row, col = REPLICATE_POSITION
+    replicate = _worked_layer_output("replicate")
+    zeros = conv2d_by_hand(
+        WORKED_INPUT, WORKED_WEIGHTS, WORKED_BIAS, stride=WORKED_STRIDE, padding=WORKED_PADDING
+    )
+    flipped = conv2d_by_hand(
+        WORKED_INPUT,
+        WORKED_WEIGHTS[:, :, ::-1, ::-1],
+        WORKED_BIAS,
+        stride=WORKED_STRIDE,
+        padding=WORKED_PADDING,
+    )
+    answer = float(replicate[0, row, col])
+    return Exercise(
+        "02_padding_and_stride.ipynb",
+        "Change the loop: pad with the border's own pixels",
+        WHOLE,
+        answer,
+        f"{format_number(answer)}: the window at ({row}, {col}) reads the padded row and column, "
+        "which now repeat the image's first row and column instead of adding zeros.",
+        'change only the padding line: F.pad(x, (padding,) * 4, mode="replicate"), then run '
+        "the loop with stride 2 and padding 1 and read map 1 (index 0).",
+        (
+            Mistake(
+                float(zeros[0, row, col]),
+                'that is the output with zero padding: change the F.pad line to mode="replicate".',
+            ),
+            Mistake(
+                float(_worked_layer_output("reflect")[0, row, col]),
+                'that is mode="reflect" (a mirror that skips the border pixel); "replicate" '
+                "repeats the border pixel itself.",
+            ),
+            Mistake(
+                float(_worked_layer_output("circular")[0, row, col]),
+                'that is mode="circular" (the far side wraps around); "replicate" repeats the '
+                "nearest border pixel.",
+            ),
+            Mistake(
+                float(replicate[1, row, col]),
+                "that is map 2 (the second kernel); map 1 is index 0.",
+            ),
+            Mistake(
+                float(flipped[0, row, col]),
+                "that flips the kernel (the textbook convolution) with zero padding; keep the "
+                "kernel as it is and change the padding.",
+            ),
+        ),
+        given=(row, col, "replicate", WORKED_STRIDE, WORKED_PADDING),
+    )
+
+
 # --- Exercise checks (the notebook calls these) ---
 
 
@@ -522,10 +597,16 @@ def check_grouped_params(answer: object = None) -> Feedback:
     return check(grouped_params_exercise, answer)
 
 
+def check_replicate_padding(answer: object = None) -> Feedback:
+    """Feedback on notebook 02's exercise "Change the loop: pad with the border's own pixels"."""
+    return check(replicate_padding_exercise, answer)
+
+
 # Check name -> the function that builds its exercise (tests and tools use it).
 EXERCISES: dict[str, Callable[[], Exercise]] = {
     "check_conv_output_side": conv_output_side_exercise,
     "check_dilated_output_side": dilated_output_side_exercise,
     "check_conv_output_shape": conv_output_shape_exercise,
     "check_grouped_params": grouped_params_exercise,
+    "check_replicate_padding": replicate_padding_exercise,
 }

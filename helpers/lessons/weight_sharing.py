@@ -11,18 +11,29 @@ import ipywidgets as widgets
 import numpy as np
 
 from helpers.core.arithmetic import check_int, conv_output_size
-from helpers.core.conv import LECTURE_FILTERS, LECTURE_IMAGE, conv2d_by_hand, conv_weight_indices
+from helpers.core.conv import (
+    FIT_LEARNING_RATE,
+    FIT_STEPS,
+    LECTURE_FILTERS,
+    LECTURE_IMAGE,
+    FilterFit,
+    conv2d_by_hand,
+    conv_as_matrix,
+    conv_weight_indices,
+    fit_filter,
+)
 from helpers.ui.exercises import NUMBERS, WHOLE, Exercise, Feedback, Mistake, check, format_number
-from helpers.ui.explorer import SLIDER_STYLE, Explorer, int_slider
+from helpers.ui.explorer import SLIDER_STYLE, Explorer, choice_slider, int_slider
 from helpers.ui.figure import NotebookFigure
 from helpers.ui.palette import (
     DARK_COLOUR,
     FRAME_COLOUR,
     LIGHT_LINE_COLOUR,
     OUTPUT_COLOUR,
+    PALETTE,
     WEIGHT_COLOURS,
 )
-from helpers.ui.svg import grid, svg_document, svg_label
+from helpers.ui.svg import grid, log_line_chart, svg_document, svg_label
 
 if TYPE_CHECKING:
     from matplotlib.axes import Axes
@@ -318,7 +329,100 @@ def weight_sharing_explorer(output: int = 1, filter_number: int = 1) -> Explorer
     )
 
 
+# --- How a network learns: gradient descent fitting one 3x3 filter ---
+
+SHOWN_STEPS = (0, 10, 30)  # kernels drawn beside the last one and the target
+
+LOSS_FLOOR = 1e-12  # the lowest loss the widget's log axis draws
+
+LEARNING_RATES = [0.01, 0.02, 0.05, 0.1, 0.2, 0.5, 0.8, 0.9]  # the widget's choices
+
+
+def figure_learning(fit: FilterFit | None = None) -> Figure:
+    """The loss falling step by step, and the kernel at a few steps beside the target."""
+    fit = fit or fit_filter()
+    steps = len(fit.losses)
+    shown = [t for t in SHOWN_STEPS if t < steps] + [steps]
+    fig = NotebookFigure(figsize=(12, 3.8))
+    loss_ax, *kernel_axes = fig.subplots(
+        1, len(shown) + 2, width_ratios=[2.4] + [1] * (len(shown) + 1)
+    )
+    loss_ax.semilogy(np.arange(steps), fit.losses, color=PALETTE[0], lw=2)
+    loss_ax.set_xlabel("step")
+    loss_ax.set_ylabel("loss (mean squared error)")
+    loss_ax.set_title("the loss falls")
+    loss_ax.grid(True, which="major", alpha=0.3)
+    bound = float(np.abs(fit.target).max())
+    kernels = [fit.kernels[t] for t in shown] + [fit.target]
+    titles = [f"after {t} steps" if t else "start (zeros)" for t in shown] + ["target"]
+    for ax, kernel, title in zip(kernel_axes, kernels, titles):
+        image = ax.imshow(kernel, cmap="RdBu_r", vmin=-bound, vmax=bound)
+        for (r, c), value in np.ndenumerate(kernel):
+            shown_value = 0.0 if abs(value) < 0.005 else value  # no "-0.00"
+            ink = "white" if abs(value) > 0.6 * bound else "black"
+            ax.text(c, r, f"{shown_value:.2f}", ha="center", va="center", fontsize=8, color=ink)
+        ax.set_xticks([])
+        ax.set_yticks([])
+        ax.set_title(title, fontsize=10)
+    fig.colorbar(image, ax=kernel_axes, label="weight", shrink=0.8)
+    fig.suptitle(
+        "Gradient descent recovers the edge filter: the kernel converges as the loss falls"
+    )
+    return fig
+
+
+def _one_decimal(kernel: np.ndarray) -> list[list[str]]:
+    """The kernel's values to one decimal, as a grid shows them (no "-0.0")."""
+    return [[f"{value:.1f}".replace("-0.0", "0.0") for value in row] for row in kernel]
+
+
+def learning_view(step: int = FIT_STEPS, learning_rate: float = FIT_LEARNING_RATE) -> str:
+    """The widget's view: the loss up to `step` (log scale), the kernel then, and the target."""
+    check_int(step, "step", minimum=1, maximum=FIT_STEPS)
+    fit = fit_filter(FIT_STEPS, learning_rate)
+    if not np.all(np.isfinite(fit.losses)):
+        raise ValueError(
+            f"with learning rate {learning_rate} the loss overflows: take a smaller one"
+        )
+    # A log axis cannot show 0: a loss that reaches it (a large rate) is drawn at LOSS_FLOOR.
+    chart = log_line_chart(
+        {"loss": np.maximum(fit.losses[:step], LOSS_FLOOR).tolist()},
+        f"learning rate {learning_rate}: loss {fit.losses[step - 1]:.3g} at step {step}",
+        "step",
+        "loss (mean squared error)",
+        width=460,
+        height=280,
+    )
+    kernel = fit.kernels[step]
+    cell = 42
+    parts = [
+        grid(_one_decimal(kernel), 10, 40, cell, caption=f"kernel after step {step}"),
+        grid(fit.target.tolist(), 10 + 4 * cell, 40, cell, caption="target"),
+    ]
+    kernels = svg_document(8 * cell, 40 + 3 * cell + 30, parts)
+    error = float(np.abs(kernel - fit.target).max())
+    trend = "falling" if fit.losses[-1] < fit.losses[0] else "growing: the steps overshoot"
+    return (
+        f"<div style='display:flex;gap:16px;align-items:flex-start'>{chart}{kernels}</div>"
+        f"<div>largest distance from the target: <b>{error:.3g}</b>; over {FIT_STEPS} steps "
+        f"the loss is {trend}.</div>"
+    )
+
+
+def learning_explorer(step: int = FIT_STEPS, learning_rate: float = FIT_LEARNING_RATE) -> Explorer:
+    """Notebook 03's learning widget: a step slider and a learning-rate slider."""
+    return Explorer(
+        learning_view,
+        {
+            "step": int_slider(step, 1, FIT_STEPS, "step"),
+            "learning_rate": choice_slider(learning_rate, LEARNING_RATES, "learning rate"),
+        },
+    )
+
+
 MATRIX_IMAGE_SIDE, MATRIX_KERNEL = 8, 3
+
+STRIDED_STRIDE = 2  # the exercise that adds a stride to the notebook's unrolled_matrix
 
 PADDED_POSITION = (3, 0)  # (row, column) of the output asked for, filter 1, padding 1
 
@@ -431,6 +535,45 @@ def padded_output_exercise() -> Exercise:
     )
 
 
+@cache
+def strided_matrix_exercise() -> Exercise:
+    s = STRIDED_STRIDE
+    maps = conv2d_by_hand(LECTURE_IMAGE[None], LECTURE_FILTERS[:, None], stride=s)
+    answer = tuple(float(v) for v in maps[0].ravel())
+    unit = conv2d_by_hand(LECTURE_IMAGE[None], LECTURE_FILTERS[:, None])
+    shifted = conv_as_matrix(LECTURE_FILTERS[0], 6)[: len(answer)] @ LECTURE_IMAGE.ravel()
+    side = LECTURE_IMAGE.shape[-1]
+    return Exercise(
+        "03_weight_sharing.ipynb",
+        "Change the matrix: add a stride",
+        NUMBERS,
+        answer,
+        f"with stride {s} the window starts at rows and columns 0 and {s}: outputs (0, 0), "
+        f"(0, {s}), ({s}, 0) and ({s}, {s}) of the stride-1 map, so M is "
+        f"{len(answer)} × {side * side}.",
+        f"output (i, j) now reads the window whose top-left pixel is (i·{s}, j·{s}), so the "
+        "map is 2 × 2; M @ x gives its 4 values row by row.",
+        (
+            Mistake(
+                tuple(float(v) for v in shifted),
+                "those are the first four outputs of the stride-1 matrix: with a stride the "
+                f"window jumps {s} pixels, so the column of a tap is (i·{s} + a)·6 + j·{s} + b.",
+            ),
+            Mistake(
+                tuple(float(v) for v in unit[0, 1::s, 1::s].ravel()),
+                f"those windows start one pixel too far: output (i, j) starts at (i·{s}, j·{s}), "
+                "counting from 0.",
+            ),
+            Mistake(
+                tuple(float(v) for v in maps[1].ravel()),
+                "that is filter 2's map; use filter 1 (the diagonal one).",
+            ),
+        ),
+        form="[a, b, c, d] (the 2 × 2 map row by row)",
+        given=(s, side),
+    )
+
+
 # --- Exercise checks (the notebook calls these) ---
 
 
@@ -449,9 +592,15 @@ def check_padded_output(answer: object = None) -> Feedback:
     return check(padded_output_exercise, answer)
 
 
+def check_strided_matrix(answer: object = None) -> Feedback:
+    """Feedback on notebook 03's exercise "Change the matrix: add a stride"."""
+    return check(strided_matrix_exercise, answer)
+
+
 # Check name -> the function that builds its exercise (tests and tools use it).
 EXERCISES: dict[str, Callable[[], Exercise]] = {
     "check_matrix_shape": matrix_shape_exercise,
     "check_weight_copies": weight_copies_exercise,
     "check_padded_output": padded_output_exercise,
+    "check_strided_matrix": strided_matrix_exercise,
 }

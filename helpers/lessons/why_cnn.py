@@ -27,6 +27,9 @@ DENSE_SIDE, DENSE_UNITS = 28, 100
 
 CONV_IMAGE_SIDE, CONV_CHANNELS, CONV_KERNELS, CONV_KERNEL = 32, 3, 64, 5
 
+# nn.Conv2d(3, 16, (3, 5)): the exercise that changes the notebook's conv_parameters.
+RECT_CHANNELS, RECT_KERNELS, RECT_KERNEL = 3, 16, (3, 5)
+
 
 @cache
 def dense_params_exercise() -> Exercise:
@@ -102,6 +105,44 @@ def conv_params_exercise() -> Exercise:
     )
 
 
+@cache
+def rect_kernel_params_exercise() -> Exercise:
+    c, kernels, (kh, kw) = RECT_CHANNELS, RECT_KERNELS, RECT_KERNEL
+    answer = conv2d_param_count(c, kernels, (kh, kw))
+    return Exercise(
+        "01_why_cnn.ipynb",
+        "Change the count: kernels that are not square",
+        WHOLE,
+        answer,
+        f"each kernel is {c} × {kh} × {kw} = {c * kh * kw} weights, plus one bias: "
+        f"{kernels} · {c * kh * kw} + {kernels} = {format_number(answer)}.",
+        "a kernel holds channels × kh × kw weights; add one bias per kernel.",
+        (
+            Mistake(
+                conv2d_param_count(c, kernels, kh),
+                f"that counts square {kh} × {kh} kernels: use the height {kh} and the width {kw}.",
+            ),
+            Mistake(
+                conv2d_param_count(c, kernels, kw),
+                f"that counts square {kw} × {kw} kernels: use the height {kh} and the width {kw}.",
+            ),
+            Mistake(
+                conv2d_param_count(c, kernels, (kh, kw), bias=False),
+                "you forgot the biases: one per kernel.",
+            ),
+            Mistake(
+                conv2d_param_count(1, kernels, (kh, kw)),
+                f"a kernel spans every input channel: {c} of them here.",
+            ),
+            Mistake(
+                kernels * c * (kh + kw) + kernels,
+                "a kernel's window has height × width taps: multiply them, do not add.",
+            ),
+        ),
+        given=(c, kernels, kh, kw),
+    )
+
+
 def figure_small_patterns() -> Figure:
     """Property 1: a pattern (an eye behind glasses) is much smaller than the whole image."""
     from matplotlib.patches import Rectangle
@@ -127,22 +168,26 @@ def figure_same_pattern_anywhere(detection: StarDetection | None = None) -> Figu
     from matplotlib.patches import Circle
 
     d = detection or detect_stars()
-    fig = NotebookFigure(figsize=(11, 4.2))
-    flag_ax, weights_ax, map_ax = fig.subplots(1, 3, width_ratios=[1.2, 0.6, 1.2])
+    fig = NotebookFigure(figsize=(14, 4.2))
+    flag_ax, weights_ax, map_ax, plain_ax = fig.subplots(1, 4, width_ratios=[1.2, 0.6, 1.2, 1.2])
     flag_ax.imshow(d.flag, cmap="gray")
     for row, col in d.peaks:
         flag_ax.add_patch(Circle((col, row), 22, fill=False, ec="red", lw=2))
     flag_ax.set_title(f"the detector fired at {len(d.peaks)} stars")
     weights_ax.imshow(d.template, cmap="gray")
-    weights_ax.set_title(f"one detector: {d.template.shape[0]}×{d.template.shape[1]} weights")
+    weights_ax.set_title(f"one detector:\n{d.template.shape[0]}×{d.template.shape[1]} weights")
     shown = map_ax.imshow(d.response, cmap="magma", vmin=0, vmax=1)
-    map_ax.set_title("its response at every window position")
-    fig.colorbar(shown, ax=map_ax, label="match (normalised correlation)")
+    map_ax.set_title("normalised match\n(÷ each window's contrast)")
+    fig.colorbar(shown, ax=map_ax, label="normalised correlation", shrink=0.8)
+    plain = plain_ax.imshow(d.plain_response, cmap="magma")
+    plain_ax.set_title("plain product-sum\n(what a conv layer computes)")
+    fig.colorbar(plain, ax=plain_ax, label="sum of pixel × weight", shrink=0.8)
     for ax in (flag_ax, weights_ax):
         ax.set_xlabel("column")
         ax.set_ylabel("row")
-    map_ax.set_xlabel("window's left column")
-    map_ax.set_ylabel("window's top row")
+    for ax in (map_ax, plain_ax):
+        ax.set_xlabel("window's left column")
+        ax.set_ylabel("window's top row")
     fig.suptitle("2. The same pattern appears in different places: share one detector")
     return fig
 
@@ -267,8 +312,14 @@ def check_conv_params(answer: object = None) -> Feedback:
     return check(conv_params_exercise, answer)
 
 
+def check_rect_kernel_params(answer: object = None) -> Feedback:
+    """Feedback on notebook 01's exercise "Change the count: kernels that are not square"."""
+    return check(rect_kernel_params_exercise, answer)
+
+
 # Check name -> the function that builds its exercise (tests and tools use it).
 EXERCISES: dict[str, Callable[[], Exercise]] = {
     "check_dense_params": dense_params_exercise,
     "check_conv_params": conv_params_exercise,
+    "check_rect_kernel_params": rect_kernel_params_exercise,
 }
