@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING
 import ipywidgets as widgets
 import numpy as np
 
-from helpers.core.arithmetic import check_int, conv_output_size
+from helpers.core.arithmetic import check_int, check_real, conv_output_size
 from helpers.core.conv import (
     FIT_LEARNING_RATE,
     FIT_STEPS,
@@ -376,10 +376,20 @@ def _one_decimal(kernel: np.ndarray) -> list[list[str]]:
     return [[f"{value:.1f}".replace("-0.0", "0.0") for value in row] for row in kernel]
 
 
+@cache
+def _trajectory(learning_rate: float) -> FilterFit:
+    """fit_filter over all FIT_STEPS: one fit per learning rate, shared by every step of the
+    slider (moving the step slider only picks another step of the same fit)."""
+    fit = fit_filter(FIT_STEPS, learning_rate)
+    for values in (fit.target, fit.losses, fit.kernels):
+        values.flags.writeable = False  # cached: shared by every call
+    return fit
+
+
 def learning_view(step: int = FIT_STEPS, learning_rate: float = FIT_LEARNING_RATE) -> str:
     """The widget's view: the loss up to `step` (log scale), the kernel then, and the target."""
     check_int(step, "step", minimum=1, maximum=FIT_STEPS)
-    fit = fit_filter(FIT_STEPS, learning_rate)
+    fit = _trajectory(check_real(learning_rate, "learning_rate"))
     if not np.all(np.isfinite(fit.losses)):
         raise ValueError(
             f"with learning rate {learning_rate} the loss overflows: take a smaller one"
