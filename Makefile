@@ -55,6 +55,8 @@ FIND_PYTHON = py=; for c in $$(command -v python$$v) \
 	&& py=$$c && break; done
 # reveal.js and friends for offline slides, from npm once (pins: NPM_PACKAGES in tools/slides.py).
 SLIDES_ASSETS := build/slides-assets/.installed
+# JupyterHub's proxy (configurable-http-proxy) from npm once, for the class-server test and bench.
+HUB_PROXY := build/hub-proxy/node_modules/configurable-http-proxy/package.json
 # Debian's headless Chromium for tests/browser, installed once with apt where we are root.
 BROWSER_STAMP := $(VENV)/.browser
 BROWSERS := /usr/lib/chromium/chromium-headless-shell /usr/bin/chromium-headless-shell \
@@ -68,7 +70,7 @@ OFFLINE := unshare -n -- sh -c 'ip link set lo up && exec "$$@"' sh
 endif
 PYTEST := $(TEST_ENV) $(OFFLINE) $(BIN)/python -m pytest -n auto --dist loadscope
 
-.PHONY: setup browser lab test test-pythons pythons lint execute figures slides student bench clean
+.PHONY: setup browser lab present test test-pythons pythons lint execute figures slides student bench clean
 
 setup: $(STAMP)
 
@@ -108,24 +110,46 @@ $(BROWSER_STAMP):
 	fi
 	@mkdir -p $(VENV) && for b in $(BROWSERS); do [ -x $$b ] && touch $@ && break; done; true
 
-# JupyterLab on 127.0.0.1 only, with a fresh random token. The token travels in the environment
-# (JUPYTER_TOKEN), never on a command line, where `ps` shows it to every user of the machine.
-# The one URL printed is the one to open (JupyterLab's own log hides the token).
-lab: $(STAMP)
-	@token=$$($(BIN)/python -c 'import secrets; print(secrets.token_urlsafe(24))') && \
+# JupyterLab's user settings for `make lab` and `make present`: a folder of the project's
+# environment (the person's own ~/.jupyter is left alone). Each start writes the settings the
+# project ships (jupyter/lab-settings.json: no news pop-up, no update check, projector font
+# sizes) into it, keeping any value changed in JupyterLab since, and turns the slide deck on
+# (`make present`) or off (`make lab`), as jupyterlab-slideshow remembers it across reloads.
+LAB_SETTINGS ?= $(abspath $(VENV))/share/jupyter/lab/user-settings
+# make present: NB=02 (a number, a name or a path; notebook 00 when not given).
+PRESENT_NB = $(if $(filter file default,$(origin NB)),00,$(NB))
+
+# JupyterLab on 127.0.0.1 only, with a fresh random token, opening notebook $(1) (a path, or
+# what tools.present accepts); $(2): --deck starts the live slides; $(3): more URL parameters.
+# The token travels in the environment (JUPYTER_TOKEN), never on a command line, where `ps`
+# shows it to every user of the machine. The one URL printed is the one to open (JupyterLab's
+# own log hides the token).
+define START_LAB
+	@nb=$$($(BIN)/python -m tools.present notebook '$(1)') && \
+	$(BIN)/python -m tools.present settings '$(LAB_SETTINGS)' $(2) && \
+	token=$$($(BIN)/python -c 'import secrets; print(secrets.token_urlsafe(24))') && \
 	port=$(PORT) && { [ -n "$$port" ] || port=$$($(BIN)/python -c '$(FREE_PORT)'); } && \
-	{ [ -n "$$port" ] || { echo "no free port in 8888-8999: pass one, e.g. make lab PORT=9123"; \
+	{ [ -n "$$port" ] || { echo "no free port in 8888-8999: pass one, e.g. make $@ PORT=9123"; \
 		exit 1; }; } && \
 	echo "JupyterLab serves the series on this computer only. Open (Ctrl+C here stops it):" && \
-	echo "    http://127.0.0.1:$$port/lab/tree/notebooks/00_index.ipynb?token=$$token" && \
-	export JUPYTER_TOKEN="$$token" && \
-	exec $(BIN)/jupyter lab notebooks/00_index.ipynb --ServerApp.ip=127.0.0.1 \
+	echo "    http://127.0.0.1:$$port/lab/tree/$$nb?token=$$token$(3)" && \
+	export JUPYTER_TOKEN="$$token" JUPYTERLAB_SETTINGS_DIR='$(LAB_SETTINGS)' && \
+	exec $(BIN)/jupyter lab "$$nb" --ServerApp.ip=127.0.0.1 \
 		--ServerApp.port=$$port --ServerApp.port_retries=0 --ServerApp.root_dir=. \
 		--ServerApp.log_level=WARN --LabApp.log_level=WARN $(ROOT_FLAG) $(LAB_ARGS)
+endef
+
+lab: $(STAMP)
+	$(call START_LAB,notebooks/00_index.ipynb,,)
+
+# Live slides (jupyterlab-slideshow) of one notebook, with working widgets: Space / Shift+Space
+# step, arrows move between slides, Escape leaves the deck. `&reset` opens that notebook alone.
+present: $(STAMP)
+	$(call START_LAB,$(PRESENT_NB),--deck,&reset)
 
 # Everything once (unit, browser, server and nbval tests), then every notebook a second time
 # in a row under nbval: no state left behind, no nondeterminism.
-test: $(STAMP) $(BROWSER_STAMP) $(SLIDES_ASSETS)
+test: $(STAMP) $(BROWSER_STAMP) $(SLIDES_ASSETS) $(HUB_PROXY)
 	$(PYTEST)
 	$(PYTEST) notebooks
 
@@ -166,6 +190,15 @@ $(SLIDES_ASSETS): | $(STAMP)
 		|| echo "could not install slide assets: the slides browser test will skip"; \
 	else echo "no npm (Node.js): make slides cannot run; the slides browser test will skip"; fi
 
+# configurable-http-proxy once, outside the tests' offline namespace; without npm the JupyterHub
+# test skips and says why (and fails under CI=true).
+$(HUB_PROXY): | $(STAMP)
+	@if [ ! -w . ]; then echo "read-only checkout: no configurable-http-proxy; the JupyterHub test will skip"; \
+	elif command -v npm >/dev/null; then \
+		$(BIN)/python -m tools.classroom proxy \
+		|| echo "could not install configurable-http-proxy: the JupyterHub test will skip"; \
+	else echo "no npm (Node.js): the JupyterHub test will skip"; fi
+
 # The student edition: every notebook with its answer cells emptied and outputs cleared.
 student: $(STAMP)
 	$(BIN)/python -m tools.student --out build/student
@@ -179,7 +212,7 @@ execute: $(STAMP)
 figures: $(STAMP)
 	$(BIN)/python -m tools.figures
 
-bench: $(STAMP)
+bench: $(STAMP) $(HUB_PROXY)
 	$(BIN)/python bench/run_all.py
 
 clean:

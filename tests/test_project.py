@@ -70,7 +70,11 @@ def test_ci_runs_the_readme_test_command():
 
 def test_make_lab_listens_on_loopback_with_a_token():
     makefile = (ROOT / "Makefile").read_text()
-    lab = makefile.split("\nlab:")[1].split("\n\n")[0]
+    # `make lab` and `make present` both start JupyterLab through the START_LAB recipe
+    lab = makefile.split("\ndefine START_LAB\n")[1].split("\nendef\n")[0]
+    for target in ("lab", "present"):
+        recipe = makefile.split(f"\n{target}:")[1].split("\n\n")[0]
+        assert "$(call START_LAB," in recipe, target
     assert "--ServerApp.ip=127.0.0.1" in lab
     assert "token_urlsafe" in lab and 'JUPYTER_TOKEN="$$token"' in lab
     assert "--IdentityProvider.token" not in lab  # a token on the command line shows in `ps`

@@ -514,3 +514,394 @@ def wait_for_move(page: Any, model_id: str, before: dict, timeout_s: float = 20)
                 + ("up to date" if after["shown"] == after["expected"] else "stale")
             )
         time.sleep(0.1)
+
+
+def pure_function_html(state: dict) -> str | None:
+    """The render function's HTML for probed values, computed here, outside the kernel (None
+    when the values do not survive JSON or the function cannot be imported by name)."""
+    import importlib
+
+    from helpers.ui.explorer import safe_render
+
+    module, qualname = state["render"]
+    if not state["exact"] or "<" in qualname:
+        return None
+    render: Any = importlib.import_module(module)
+    for part in qualname.split("."):
+        render = getattr(render, part)
+    return safe_render(render, **state["values"])
+
+
+# ---- Live slides: `make present` and the jupyterlab-slideshow deck ----------------------------
+
+PROJECTOR = {"width": 1280, "height": 720}  # the screen every slide must fit
+# What `make present` needs from the checkout, copied so that autosave writes into the copy.
+PRESENT_FILES = ["Makefile", "requirements-lock.txt", "pyproject.toml"]
+PRESENT_FOLDERS = ["notebooks", "figures", "tools", "jupyter"]
+
+
+@dataclass
+class PresentServer:
+    """A running `make present`: the server as LabServer, the URL make printed, its settings."""
+
+    server: LabServer
+    url: str
+    settings_dir: Path
+    printed: str
+
+
+@contextmanager
+def make_present(nb: str, timeout: float = 90, source: Path = ROOT) -> Iterator[PresentServer]:
+    """`make present NB=nb` run in a temporary copy of the checkout `source` (this environment's
+    venv, set-up not redone, no browser opened); yields once the server answers."""
+    if shutil.which("make") is None:
+        raise RuntimeError("make is not installed")
+    with tempfile.TemporaryDirectory(prefix="series-present-") as tmp:
+        home = Path(tmp)
+        root = home / "series"
+        for folder in PRESENT_FOLDERS:
+            if (source / folder).is_dir():
+                writable_copy(source / folder, root / folder)
+        for name in PRESENT_FILES:
+            shutil.copy(source / name, root / name)
+        settings = home / "user-settings"
+        env = jupyter_env(home)
+        for name in (
+            "MAKEFLAGS",
+            "MFLAGS",
+            "MAKELEVEL",
+            "JUPYTER_TOKEN",
+            "JUPYTERLAB_SETTINGS_DIR",
+        ):
+            env.pop(name, None)
+        env["PYTHONDONTWRITEBYTECODE"] = "1"
+        venv = Path(sys.prefix)
+        command = [
+            "make",
+            "-s",
+            "--no-print-directory",
+            "-o",
+            str(venv / ".installed"),
+            "present",
+            f"NB={nb}",
+            f"VENV={venv}",
+            f"BIN={Path(sys.executable).parent}",
+            f"LAB_SETTINGS={settings}",
+            "LAB_ARGS=--no-browser --LabApp.expose_app_in_browser=True",
+        ]
+        log = home / "make-present.out"
+        with open(log, "w") as out:
+            process = subprocess.Popen(
+                command,
+                cwd=root,
+                env=env,
+                stdout=out,
+                stderr=subprocess.STDOUT,
+                start_new_session=True,
+            )
+        try:
+            runtime = Path(env["JUPYTER_RUNTIME_DIR"])
+            deadline = time.monotonic() + timeout
+            while not list(runtime.glob("jpserver-*.json")):
+                if process.poll() is not None:
+                    raise RuntimeError(f"make present exited:\n{log.read_text()}")
+                if time.monotonic() > deadline:
+                    raise TimeoutError(f"make present's server did not start:\n{log.read_text()}")
+                time.sleep(0.2)
+            time.sleep(0.2)  # the file is written in one go, but let it land
+            info = json.loads(next(runtime.glob("jpserver-*.json")).read_text())
+            server = LabServer(process, info["port"], info["token"], root, log)
+            wait_for_http(f"{server.base_url}/api/status?token={server.token}", timeout, process)
+            printed = log.read_text(errors="replace")
+            urls = re.findall(r"https?://\S+", printed)
+            if len(urls) != 1:
+                raise AssertionError(f"make present printed {len(urls)} URLs:\n{printed}")
+            yield PresentServer(server, urls[0], settings, printed)
+        finally:
+            stop_process_group(process)
+
+
+JS_DECK_STATE = f"""() => {{
+  const panel = window.seriesPanel;
+  const nb = panel.content;
+  const shown = nb.widgets.map((cell, index) => [cell, index]).filter(
+    ([cell]) => cell.node.classList.contains('jp-deck-mod-onscreen')
+      && cell.node.classList.contains('jp-deck-mod-visible'));
+  const box = el => {{ const r = el.getBoundingClientRect();
+    return {{top: r.top, bottom: r.bottom, left: r.left, right: r.right}}; }};
+  // what a class sees: text, or a picture (img, svg, canvas) with an area
+  const visible = shown.some(([cell]) => cell.node.innerText.trim().length > 0
+    || [...cell.node.querySelectorAll('img, svg, canvas')].some(
+      el => el.getBoundingClientRect().width * el.getBoundingClientRect().height > 100));
+  // anything inside the slide that would need scrolling to be seen
+  const scrolled = [];
+  for (const [cell, index] of shown) {{
+    for (const el of [cell.node, ...cell.node.querySelectorAll('*')]) {{
+      const style = getComputedStyle(el);
+      // a few pixels over (a MathJax bracket) hide nothing
+      const over = (el.scrollHeight > el.clientHeight + 8 && /auto|scroll/.test(style.overflowY))
+        || (el.scrollWidth > el.clientWidth + 8 && /auto|scroll/.test(style.overflowX));
+      if (over && el.clientHeight > 0) scrolled.push(index + ':' + (el.className || el.tagName));
+    }}
+  }}
+  return {{
+    presenting: document.body.dataset.jpDeckMode === 'presenting',
+    active: nb.activeCellIndex,
+    cells: shown.map(([, index]) => index),
+    boxes: shown.map(([cell]) => box(cell.node)),
+    visible,
+    scrolled,
+    explorer: shown.some(([cell]) => !!cell.node.querySelector('.{EXPLORER_CLASS}')),
+    width: window.innerWidth,
+    height: window.innerHeight,
+  }};
+}}"""
+
+# One deck step as a lecturer's Space does it; resolves with the milliseconds until the new
+# active cell is on screen and a frame has been painted (null when the deck did not move).
+JS_DECK_STEP = """async ([direction, alternate]) => {
+  const nb = window.seriesPanel.content;
+  const before = nb.activeCellIndex;
+  const t0 = performance.now();
+  window.jupyterapp.commands.execute('deck:go', {direction, alternate});
+  const frame = () => new Promise(resolve => requestAnimationFrame(resolve));
+  while (performance.now() - t0 < 10000) {
+    await frame();
+    const cell = nb.widgets[nb.activeCellIndex];
+    if (nb.activeCellIndex !== before && cell.node.classList.contains('jp-deck-mod-onscreen')
+        && cell.node.classList.contains('jp-deck-mod-visible')) {
+      await frame();
+      return performance.now() - t0;
+    }
+  }
+  return null;
+}"""
+
+FORWARD = ("down", "forward")  # Space: next fragment, sub-slide or slide
+BACK = ("up", "back")  # Shift+Space
+
+
+def open_present(page: Any, url: str, timeout_s: float = 90) -> None:
+    """Open the URL `make present` printed; wait until the deck presents the notebook and its
+    kernel is idle (window.seriesPanel is that notebook)."""
+    page.goto(url, timeout=timeout_s * 1000)
+    page.wait_for_function(
+        """() => window.jupyterapp && document.body.dataset.jpDeckMode === 'presenting'
+           && window.jupyterapp.shell.currentWidget
+           && window.jupyterapp.shell.currentWidget.sessionContext""",
+        timeout=timeout_s * 1000,
+        polling=200,
+    )
+    page.evaluate("() => { window.seriesPanel = window.jupyterapp.shell.currentWidget; }")
+    page.wait_for_function(JS_KERNEL_IDLE, timeout=timeout_s * 1000, polling=200)
+
+
+def deck_state(page: Any) -> dict:
+    """The deck now: presenting, active cell, cells shown, their boxes, blank or not, fit."""
+    return page.evaluate(JS_DECK_STATE)
+
+
+def deck_step(page: Any, direction: tuple[str, str] = FORWARD) -> float | None:
+    """One deck step (Space or Shift+Space); milliseconds until painted, None at the end."""
+    return page.evaluate(JS_DECK_STEP, list(direction))
+
+
+def deck_to_start(page: Any) -> dict:
+    """Make the first cell active (the title slide) and return the deck's state."""
+    page.evaluate("() => { window.seriesPanel.content.activeCellIndex = 0; }")
+    page.wait_for_function(
+        "() => window.seriesPanel.content.widgets[0].node.classList"
+        ".contains('jp-deck-mod-visible')",
+        timeout=10_000,
+        polling=50,
+    )
+    return deck_state(page)
+
+
+def slide_problems(state: dict) -> list[str]:
+    """Why a slide fails a projector (blank, or not fitting the screen); [] when it is fine."""
+    problems = []
+    if not state["presenting"]:
+        problems.append("the deck is not presenting")
+    if not state["cells"] or not state["visible"]:
+        problems.append("blank: no visible text or picture")
+    for index, box in zip(state["cells"], state["boxes"], strict=True):
+        if box["top"] < -1 or box["bottom"] > state["height"] + 1:
+            problems.append(f"cell {index} runs off the screen vertically ({box})")
+        if box["left"] < -1 or box["right"] > state["width"] + 1:
+            problems.append(f"cell {index} runs off the screen horizontally ({box})")
+    problems += [f"needs scrolling: {where}" for where in state["scrolled"]]
+    return problems
+
+
+# Timestamps (performance.now()) of pointer events, and of changes of one explorer's view.
+JS_WATCH_VIEW = f"""(id) => {{
+  const box = document.querySelector('.{EXPLORER_CLASS}-' + id);
+  const view = box.lastElementChild;
+  window.seriesPointer = [];
+  window.seriesChanges = [];
+  if (window.seriesObserver) window.seriesObserver.disconnect();
+  if (!window.seriesPointerWatched) {{
+    window.seriesPointerWatched = true;
+    for (const type of ['pointerdown', 'pointermove', 'pointerup']) {{
+      document.addEventListener(type, e => window.seriesPointer.push(e.timeStamp), true);
+    }}
+  }}
+  window.seriesObserver = new MutationObserver(() => window.seriesChanges.push(performance.now()));
+  window.seriesObserver.observe(view, {{subtree: true, childList: true, characterData: true}});
+}}"""
+
+JS_VIEW_LATENCY = """() => {
+  const change = window.seriesChanges[0];
+  if (change === undefined) return null;
+  const before = window.seriesPointer.filter(t => t <= change);
+  return before.length ? change - Math.max(...before) : null;
+}"""
+
+
+def drag_slider(page: Any, handle: Any, dx: float) -> None:
+    """Drag a noUi slider handle dx pixels with the mouse, in one move, as a lecturer would."""
+    box = handle.bounding_box()
+    if box is None:
+        raise AssertionError("the slider handle is not on the screen")
+    x, y = box["x"] + box["width"] / 2, box["y"] + box["height"] / 2
+    page.mouse.move(x, y)
+    page.mouse.down()
+    page.mouse.move(x + dx, y, steps=1)
+    page.mouse.up()
+
+
+def slider_drag_latency(page: Any, model_id: str, handle: Any, dx: float) -> float | None:
+    """Drag the handle and return the ms from the pointer event that moved the value to the
+    first change of the explorer's view in the DOM (None: the view did not change in 10 s)."""
+    page.evaluate(JS_WATCH_VIEW, model_id)
+    drag_slider(page, handle, dx)
+    deadline = time.monotonic() + 10
+    while page.evaluate("() => window.seriesChanges.length") == 0:
+        if time.monotonic() > deadline:
+            return None
+        time.sleep(0.02)
+    return page.evaluate(JS_VIEW_LATENCY)
+
+
+JS_CELL_KINDS = """() => window.seriesPanel.content.widgets.map(cell => ({
+  type: cell.model.type,
+  slide: (cell.model.getMetadata('slideshow') || {}).slide_type ?? null,
+  count: cell.model.type === 'code' ? cell.model.executionCount : null,
+  source: cell.model.sharedModel.getSource(),
+}))"""
+
+JS_EXPLORER_ON_SLIDE = f"""() => {{
+  const box = document.querySelector('.jp-deck-mod-onscreen .{EXPLORER_CLASS}');
+  return box && [...box.classList].find(c => c.startsWith('{EXPLORER_CLASS}-')).slice(
+    '{EXPLORER_CLASS}-'.length);
+}}"""
+
+JS_FOCUS_ACTIVE = "() => window.seriesPanel.content.activeCell.node.focus()"
+
+HIDDEN_SLIDE_TYPES = {"skip", "notes"}  # cells a deck never shows
+
+
+def screenshot(page: Any, name: str) -> str:
+    """A screenshot of the screen (the slide on the projector) into the screenshots folder."""
+    os.makedirs(SCREENSHOTS, exist_ok=True)
+    path = os.path.join(SCREENSHOTS, re.sub(r"[^A-Za-z0-9_.-]+", "_", name) + ".png")
+    page.screenshot(path=path)
+    return path
+
+
+def wait_for_view(page: Any, model_id: str, expected: str, timeout_s: float = 20) -> None:
+    """Wait until the DOM view shows `expected`; fail with both texts if it never does."""
+    deadline = time.monotonic() + timeout_s
+    while not view_matches(page, model_id, expected):
+        if time.monotonic() > deadline:
+            shown = view(page, model_id, expected)
+            raise AssertionError(
+                f"explorer {model_id}: the page shows\n{shown and shown['shown']}\n"
+                f"but the pure function gives\n{shown and shown['want']}"
+            )
+        time.sleep(0.05)
+
+
+def drag_explorer_slider(page: Any, model_id: str, right: bool = True) -> float | None:
+    """Drag the explorer's first slider with the mouse (right, or left; the other way at an
+    end); check the view then equals the pure function's HTML for the new value; return the
+    pointer-to-DOM milliseconds."""
+    before = probe(page, model_id)
+    if before["shown"] != before["expected"]:
+        raise AssertionError(f"explorer {model_id} is stale before the drag")
+    sliders = [el for kind, el in movable_controls(page, model_id).values() if kind == "slider"]
+    if not sliders:
+        raise AssertionError(f"explorer {model_id} has no slider")
+    handle = sliders[0]
+    now = float(handle.get_attribute("aria-valuenow"))
+    if now >= float(handle.get_attribute("aria-valuemax")):
+        right = False
+    elif now <= float(handle.get_attribute("aria-valuemin")):
+        right = True
+    latency = slider_drag_latency(page, model_id, handle, 60 if right else -60)
+    after = wait_for_move(page, model_id, before)
+    independent = pure_function_html(after)
+    if independent is not None and after["expected"] != independent:
+        raise AssertionError(f"explorer {model_id}: kernel and test differ after the drag")
+    wait_for_view(page, model_id, after["expected"])
+    return latency
+
+
+@dataclass
+class DeckWalk:
+    """What stepping through a whole deck found."""
+
+    steps_ms: list[float]  # each step: command to painted frame
+    slider_ms: list[float | None]  # each drag on the explorer's slide: pointer to DOM
+    failures: list[tuple[int, str, str]]  # (step, why a slide fails a projector, screenshot)
+    shown: set[int]  # cells that appeared on some slide
+    expected: set[int]  # cells a deck should show (not skip or notes)
+    ran_code: bool  # a code cell was run from its slide
+    explorer_step: int | None  # the step at which the explorer's slide came
+
+
+def walk_deck(page: Any, name: str, drags: int = 1, at_explorer: Any = None) -> DeckWalk:
+    """From the title, step the deck (as Space) to the end: check every slide, run the first
+    code cell from its slide (Ctrl+Enter), drag the explorer's slider `drags` times on its
+    slide (then call at_explorer(page) if given)."""
+    kinds = page.evaluate(JS_CELL_KINDS)
+    state = deck_to_start(page)
+    walk = DeckWalk([], [], [], set(), set(), False, None)
+    walk.expected = {i for i, k in enumerate(kinds) if k["slide"] not in HIDDEN_SLIDE_TYPES}
+    step = 0
+    while True:
+        walk.shown |= set(state["cells"])
+        problems = slide_problems(state)
+        if problems:
+            path = screenshot(page, f"present_{name}_step{step:02d}")
+            walk.failures += [(step, problem, path) for problem in problems]
+        if not walk.ran_code and kinds[state["active"]]["type"] == "code" and not state["explorer"]:
+            count = page.evaluate(
+                "() => window.seriesPanel.content.activeCell.model.executionCount"
+            )
+            page.evaluate(JS_FOCUS_ACTIVE)
+            page.keyboard.press("Control+Enter")
+            page.wait_for_function(
+                "(n) => window.seriesPanel.content.activeCell.model.executionCount > n", arg=count
+            )
+            walk.ran_code = deck_state(page)["active"] == state["active"]
+        if state["explorer"] and walk.explorer_step is None:
+            walk.explorer_step = step
+            model_id = page.evaluate(JS_EXPLORER_ON_SLIDE)
+            for index in range(drags):  # right, left, right, ...: the slide keeps its size
+                walk.slider_ms.append(drag_explorer_slider(page, model_id, index % 2 == 0))
+            moved = deck_state(page)
+            if slide_problems(moved):
+                path = screenshot(page, f"present_{name}_explorer_moved")
+                walk.failures += [
+                    (step, f"after the drag: {p}", path) for p in slide_problems(moved)
+                ]
+            if at_explorer is not None:
+                at_explorer(page)
+        ms = deck_step(page)
+        if ms is None:
+            return walk
+        walk.steps_ms.append(ms)
+        step += 1
+        state = deck_state(page)
