@@ -53,7 +53,7 @@ def _gate_fills(svg: ET.Element) -> dict[float, str]:
 def test_view_shows_the_helper_computation(step: int, gates: str) -> None:
     record = run_lecture_lstm(exact=GATE_MODES[gates])[step - 1]
     view = ET.fromstring(lstm_step_view(step, gates))  # well-formed (X)HTML with inline SVG
-    svg = view.find(f"{SVG}svg")
+    svg = view.find(f".//{SVG}svg")
     assert svg is not None
     svg_text = " ".join(_text_of(text) for text in svg.iter(f"{SVG}text"))
     x1, x2, x3 = record.x
@@ -171,3 +171,16 @@ def test_stepper_starts_where_asked() -> None:
     stepper = lstm_step_explorer(step=6, gates="idealised")
     assert stepper.play.value == 6 and stepper.controls["step"].value == 6
     assert stepper.view.value == lstm_step_view(6, "idealised")
+
+
+def test_view_draws_the_diagram_smaller_to_fit_a_slide() -> None:
+    from helpers.lessons.lstm_by_hand.stepper import VIEW_SCALE, cell_svg
+
+    record = run_lecture_lstm(exact=True)[0]
+    full = ET.fromstring(cell_svg(record, 1))
+    shown = ET.fromstring(lstm_step_view(1, "exact")).find(f".//{SVG}svg")
+    assert shown.get("viewBox") == full.get("viewBox")  # the same drawing...
+    for side in ("width", "height"):  # ...taking VIEW_SCALE of the room
+        assert int(shown.get(side)) == round(int(full.get(side)) * VIEW_SCALE)
+    with pytest.raises(ValueError, match="shown must be above 0"):
+        cell_svg(record, 1, shown=0)

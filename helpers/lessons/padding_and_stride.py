@@ -180,6 +180,10 @@ def read_cells(
     return np.unique(windows[:, 0, :, 0, 0])
 
 
+# The largest side of the padded-input grid in the explorer's view, in pixels.
+GRID_PX = 260
+
+
 def padding_stride_view(
     input_size: int = 5,
     kernel_size: int = 3,
@@ -224,7 +228,9 @@ def padding_stride_view(
         for c in taps[1]:
             fills[(r, c)] = WINDOW_COLOUR
 
-    cell = max(12, min(28, 340 // size))
+    # The padded grid takes at most GRID_PX a side (cells of 10-24 px), so that the whole
+    # explorer, sliders and notes included, fits a 1280 x 720 slide (make present).
+    cell = max(10, min(24, GRID_PX // size))
     top, left = 34, 10
     out_x = left + size * cell + 60
     out_fills = {(r, c): OUTPUT_BACKGROUND for r in range(out) for c in range(out)}

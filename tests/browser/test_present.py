@@ -37,12 +37,7 @@ pytestmark = pytest.mark.allow_hosts(LOOPBACK)  # JupyterLab on 127.0.0.1, nothi
 NOTEBOOKS = ["02", "06"]  # 06's explorer sits in a continuing ("") cell
 # Cells known not to fit 1280x720, found by this test, named by a line of their source: the
 # test fails when they fit (remove them here) and when any other cell does not fit.
-TOO_TALL = {
-    # the padded grid grows with the input size: past n = 7 the view runs below 720 px
-    "02": "padding_stride_explorer(input_size=5",
-    # the diagram, gate notes and table of lstm_step_explorer stack to about 730 px
-    "06": "lstm_step_explorer(step=1",
-}
+TOO_TALL: dict[str, str] = {}  # notebook -> the source of a cell known not to fit a slide
 NEWS_TEXT = "Jupyter news"  # the pop-up a class must not see
 THEMES = "@jupyterlab/apputils-extension:themes"
 DRAG = "after the drag: "  # how walk_deck marks a problem seen after the slider moved

@@ -12,7 +12,7 @@ from html import escape
 
 import ipywidgets as widgets
 
-from helpers.core.arithmetic import check_int
+from helpers.core.arithmetic import check_int, check_real
 from helpers.core.lstm import LECTURE_SEQUENCE, LSTMStepRecord, run_lecture_lstm
 from helpers.lessons.lstm_by_hand.figures import (
     BLOCK_COLOUR,
@@ -36,7 +36,7 @@ from helpers.lessons.lstm_by_hand.figures import (
     gate_colour,
     gate_is_open,
 )
-from helpers.ui.explorer import SLIDER_STYLE, Explorer, int_slider
+from helpers.ui.explorer import Explorer, int_slider
 from helpers.ui.palette import CURRENT_ROW_COLOUR, FAINT_COLOUR
 
 # gates control value -> exact sigmoid gates?
@@ -123,16 +123,22 @@ def _text(point: tuple[float, float], content: str, anchor: str = "middle", **st
     return f'<text x="{x:.1f}" y="{y + 5:.1f}" text-anchor="{anchor}"{extra}>{content}</text>'
 
 
-def cell_svg(record: LSTMStepRecord, step: int | None = None) -> str:
+def cell_svg(record: LSTMStepRecord, step: int | None = None, shown: float = 1.0) -> str:
     """The lecture's cell as an SVG string for one step: gates filled with the open or closed
-    colour, gated wires faint while their gate is closed, and every value of the step."""
+    colour, gated wires faint while their gate is closed, and every value of the step.
+
+    `shown` scales the size it takes on the page (the drawing itself is the same).
+    """
     if not isinstance(record, LSTMStepRecord):
         raise TypeError(f"record must be an LSTMStepRecord, got {type(record).__name__}")
+    if not 0 < check_real(shown, "shown") <= 4:
+        raise ValueError(f"shown must be above 0 and at most 4, got {shown}")
     width, height = (RIGHT - LEFT) * SCALE, (HEIGHT + TOP_MARGIN - BOTTOM) * SCALE
     values = record.as_row()
     parts = [
-        f'<svg xmlns="http://www.w3.org/2000/svg" width="{width:.0f}" height="{height:.0f}" '
-        f'viewBox="0 0 {width:.0f} {height:.0f}" font-family="sans-serif" font-size="14">',
+        f'<svg xmlns="http://www.w3.org/2000/svg" width="{width * shown:.0f}" '
+        f'height="{height * shown:.0f}" viewBox="0 0 {width:.0f} {height:.0f}" '
+        'font-family="sans-serif" font-size="14">',
         "<defs>",
     ]
     for marker, colour in MARKERS.items():
@@ -279,6 +285,10 @@ def _lecture_records(exact: bool) -> tuple[LSTMStepRecord, ...]:
     return tuple(run_lecture_lstm(LECTURE_SEQUENCE, exact=exact))
 
 
+# How big the cell diagram is drawn in the step-through view (1: its natural 888 x 436 px).
+VIEW_SCALE = 0.65
+
+
 def lstm_step_view(step: int = 1, gates: str = "exact") -> str:
     """The widget's view for one step of the lecture sequence: the cell as SVG, what each gate
     did, and the table up to this step with this step's row marked."""
@@ -290,10 +300,12 @@ def lstm_step_view(step: int = 1, gates: str = "exact") -> str:
         raise ValueError(f"step must be between 1 and {len(records)}, got {step}")
     record = records[step - 1]
     sentences = "".join(f"<li>{escape(line)}</li>" for line in step_explanation(record))
+    # The diagram at VIEW_SCALE with what each gate did beside it, the table below: the whole
+    # view fits a 1280 x 720 slide (make present).
     return (
-        "<div>"
-        + cell_svg(record, step)
-        + f"<ul style='margin:4px 0'>{sentences}</ul>"
+        "<div><div style='display:flex;gap:12px;align-items:center'>"
+        + cell_svg(record, step, shown=VIEW_SCALE)
+        + f"<ul style='margin:4px 0;max-width:420px'>{sentences}</ul></div>"
         + lstm_table_html(records, upto=step, highlight=step)
         + "</div>"
     )
@@ -315,7 +327,8 @@ class LSTMStepExplorer(Explorer):
             options=[(GATE_MODE_LABELS[mode], mode) for mode in GATE_MODES],
             value=gates,
             description="gates",
-            style=SLIDER_STYLE,
+            # wide enough for "exact sigmoid gates" in full, at a projector's font size
+            style={"description_width": "50px", "button_width": "180px"},
         )
         super().__init__(lstm_step_view, {"step": slider, "gates": gate_control})
         self.play = widgets.Play(
@@ -323,7 +336,8 @@ class LSTMStepExplorer(Explorer):
         )
         # jslink runs in the browser: each tick moves the slider, whose change re-renders here.
         self.link = widgets.jslink((self.play, "value"), (slider, "value"))
-        self.children = (widgets.HBox([self.play, slider]), gate_control, self.view)
+        # one row of controls, so that the controls and the view fit a 1280 x 720 slide
+        self.children = (widgets.HBox([self.play, slider, gate_control]), self.view)
 
 
 def lstm_step_explorer(step: int = 1, gates: str = "exact") -> LSTMStepExplorer:
