@@ -8,8 +8,6 @@ controls now hold (asked of the kernel, and recomputed here when the values allo
 
 from __future__ import annotations
 
-import importlib
-import time
 from typing import Any
 
 import pytest
@@ -23,42 +21,17 @@ from labdriver import (
     move_control,
     open_notebook,
     probe,
+    pure_function_html,
     run_all,
     stray_controls,
-    view,
     view_matches,
     wait_for_move,
+    wait_for_view,
     wait_for_widgets,
 )
 
-from helpers.ui.explorer import safe_render
-
 pytestmark = pytest.mark.allow_hosts(LOOPBACK)  # JupyterLab on 127.0.0.1, nothing else
 NOTEBOOKS = [path.name for path in sorted((ROOT / "notebooks").glob("*.ipynb"))]
-
-
-def pure_function_html(state: dict) -> str | None:
-    """The render function's HTML for the probed values, computed here, outside the kernel."""
-    module, qualname = state["render"]
-    if not state["exact"] or "<" in qualname:  # values JSON cannot carry, or not importable
-        return None
-    render: Any = importlib.import_module(module)
-    for part in qualname.split("."):
-        render = getattr(render, part)
-    return safe_render(render, **state["values"])
-
-
-def wait_for_view(page: Any, model_id: str, expected: str, timeout_s: float = 20) -> None:
-    """Wait until the DOM view shows `expected`; fail with both texts if it never does."""
-    deadline = time.monotonic() + timeout_s
-    while not view_matches(page, model_id, expected):
-        if time.monotonic() > deadline:
-            shown = view(page, model_id, expected)
-            raise AssertionError(
-                f"explorer {model_id}: the page shows\n{shown and shown['shown']}\n"
-                f"but the pure function gives\n{shown and shown['want']}"
-            )
-        time.sleep(0.05)
 
 
 def check_outputs(page: Any, name: str) -> None:
