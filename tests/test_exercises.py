@@ -25,6 +25,7 @@ from helpers.lessons import (
     why_cnn,
 )
 from helpers.lessons import vgg16 as vgg_lesson
+from helpers.lessons.cnn_learns import exercises as cnn_learns_exercises
 from helpers.lessons.lstm_by_hand import exercises as lstm_exercises
 from helpers.lessons.pooling import exercises as pooling_exercises
 from helpers.lessons.pooling.explorers import EXAMPLE_MAP
@@ -41,6 +42,7 @@ LESSONS = (
     lstm_exercises,
     vgg_lesson,
     cnn_vs_rnn,
+    cnn_learns_exercises,
 )
 BUILDERS = {name: build for lesson in LESSONS for name, build in lesson.EXERCISES.items()}
 CHECKS = {name: getattr(lesson, name) for lesson in LESSONS for name in lesson.EXERCISES}

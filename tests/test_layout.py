@@ -43,6 +43,7 @@ EXPECTED_LESSONS = {
     "06_lstm_by_hand.ipynb": "helpers.lessons.lstm_by_hand",
     "07_vgg16.ipynb": "helpers.lessons.vgg16",
     "08_cnn_vs_rnn.ipynb": "helpers.lessons.cnn_vs_rnn",
+    "09_cnn_learns.ipynb": "helpers.lessons.cnn_learns",
 }
 
 

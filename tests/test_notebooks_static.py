@@ -121,3 +121,31 @@ def test_readme_lists_every_written_notebook():
     readme = (ROOT / "README.md").read_text()
     for name in AVAILABLE:
         assert f"notebooks/{name}" in readme
+
+
+def test_glossary_links_to_headings_that_exist() -> None:
+    from helpers.lessons.index import GLOSSARY, glossary_markdown, heading_anchor
+
+    headings: dict[str, set[str]] = {}
+    for entry in GLOSSARY:
+        if entry.notebook not in headings:
+            nb = nbformat.read(NOTEBOOK_DIR / entry.notebook, as_version=4)
+            headings[entry.notebook] = {
+                line.lstrip("#").strip()
+                for cell in nb.cells
+                if cell.cell_type == "markdown"
+                for line in cell.source.splitlines()
+                if line.startswith("#")
+            }
+        assert entry.heading in headings[entry.notebook], (
+            f"glossary: {entry.term!r} points to {entry.notebook} section {entry.heading!r}, "
+            "which that notebook does not have"
+        )
+    notebooks = [entry.notebook[:2] for entry in GLOSSARY]
+    assert notebooks == sorted(notebooks), "the glossary follows the order of the series"
+    index = nbformat.read(NOTEBOOK_DIR / "00_index.ipynb", as_version=4)
+    assert any(
+        cell.cell_type == "markdown" and glossary_markdown() in cell.source for cell in index.cells
+    ), "00's glossary cell must be helpers.lessons.index.glossary_markdown() (paste it again)"
+    assert heading_anchor("The loop inside `nn.LSTM`") == "The-loop-inside-nn.LSTM"
+    assert heading_anchor('Why "flip"?') == "Why-%22flip%22%3F"

@@ -34,7 +34,11 @@ from helpers.lessons.vgg16 import (
     figure_params_per_layer,
     figure_stacked_vs_large,
 )
-from helpers.lessons.weight_sharing import figure_sparse_layer, figure_unrolled_matrix
+from helpers.lessons.weight_sharing import (
+    figure_learning,
+    figure_sparse_layer,
+    figure_unrolled_matrix,
+)
 from helpers.lessons.why_cnn import (
     figure_article_claims,
     figure_same_pattern_anywhere,
@@ -73,6 +77,7 @@ FIGURES: dict[str, Callable[[], Figure]] = {
     "02_padded_convolution": figure_padded_convolution,
     "03_sparse_layer": figure_sparse_layer,
     "03_unrolled_matrix": figure_unrolled_matrix,
+    "03_learning": figure_learning,
     "04_lecture_pooling": figure_lecture_pooling,
     "04_lecture_pipeline": figure_lecture_pipeline,
     "04_photo_stage": figure_photo_stage,

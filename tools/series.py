@@ -48,6 +48,11 @@ SERIES: tuple[Notebook, ...] = (
         "CNN vs RNN",
         "DNN, CNN, RNN and LSTM compared; vanishing gradients; bidirectional RNNs",
     ),
+    Notebook(
+        "09_cnn_learns.ipynb",
+        "A CNN that learns",
+        "a small CNN trained on real handwritten digits, live; against a fully connected net",
+    ),
 )
 
 

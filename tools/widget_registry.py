@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+from helpers.lessons.cnn_learns.draw import digit_pad
 from helpers.lessons.cnn_vs_rnn import gradient_explorer
 from helpers.lessons.index import kernel_size_explorer
 from helpers.lessons.lstm_by_hand.stepper import lstm_step_explorer
@@ -27,4 +28,5 @@ WIDGETS: dict[str, Callable[[], Explorer]] = {
     "sentence_explorer": sentence_explorer,
     "stack_explorer": stack_explorer,
     "gradient_explorer": gradient_explorer,
+    "digit_pad": digit_pad,  # trains the reference CNN first (a few seconds)
 }

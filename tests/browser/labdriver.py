@@ -184,6 +184,8 @@ def lab_server(timeout: float = 90) -> Iterator[LabServer]:
         writable_copy(ROOT / "notebooks", root / "notebooks")
         if (ROOT / "figures").is_dir():  # notebooks may show ../figures/*.svg
             writable_copy(ROOT / "figures", root / "figures")
+        if (ROOT / "data").is_dir():  # notebook 09 reads ../data/digits.csv.gz
+            writable_copy(ROOT / "data", root / "data")
         port, token = free_port(), secrets.token_urlsafe(24)
         command = [
             sys.executable,
@@ -537,7 +539,7 @@ def pure_function_html(state: dict) -> str | None:
 PROJECTOR = {"width": 1280, "height": 720}  # the screen every slide must fit
 # What `make present` needs from the checkout, copied so that autosave writes into the copy.
 PRESENT_FILES = ["Makefile", "requirements-lock.txt", "pyproject.toml"]
-PRESENT_FOLDERS = ["notebooks", "figures", "tools", "jupyter"]
+PRESENT_FOLDERS = ["notebooks", "figures", "tools", "jupyter", "data"]
 
 
 @dataclass
