@@ -12,7 +12,7 @@ from helpers.lessons.padding_and_stride import padding_stride_explorer
 from helpers.lessons.pooling.explorers import pooling_explorer, stages_explorer
 from helpers.lessons.rnn_slot_filling import sentence_explorer
 from helpers.lessons.vgg16 import stack_explorer
-from helpers.lessons.weight_sharing import weight_sharing_explorer
+from helpers.lessons.weight_sharing import learning_explorer, weight_sharing_explorer
 from helpers.lessons.why_cnn import calculator_explorer
 from helpers.ui.explorer import Explorer
 
@@ -22,6 +22,7 @@ WIDGETS: dict[str, Callable[[], Explorer]] = {
     "calculator_explorer": calculator_explorer,
     "padding_stride_explorer": padding_stride_explorer,
     "weight_sharing_explorer": weight_sharing_explorer,
+    "learning_explorer": learning_explorer,
     "pooling_explorer": pooling_explorer,
     "stages_explorer": stages_explorer,
     "lstm_step_explorer": lstm_step_explorer,
