@@ -435,6 +435,7 @@ def figure_feature_maps(
         ticks=(0, 0.5, 1),
     )
     bar.ax.set_yticklabels(("map's\nminimum", "halfway", "map's\nmaximum"), fontsize=7)
+    bar.set_label("value, on each map's own scale", fontsize=7)
     tile_h, tile_w = mosaic.tile
     for column, (name, chosen) in enumerate(zip(mosaic.blocks, mosaic.channels)):
         _, c, h, w = outputs[name].shape

@@ -256,8 +256,11 @@ def figure_photo_pipeline(n_stages: int = 5, later: str = "average") -> Figure:
             title = f"stage {s + 1}: {_shape(stages[s].pooled[f])}"
             shown = _show_map(axes[f, s + 1], stages[s].pooled[f], title, limit=limits[s])
             if f == len(FILTER_NAMES) - 1:
-                bar = fig.colorbar(shown, ax=axes[:, s + 1], orientation="horizontal", aspect=12)
+                bar = fig.colorbar(
+                    shown, ax=axes[:, s + 1], orientation="horizontal", aspect=12, label="response"
+                )
                 bar.ax.tick_params(labelsize=8)
+                bar.ax.xaxis.label.set_fontsize(8)
                 bar.set_ticks(_two_ticks(limits[s]))
         axes[f, 1].set_ylabel(f"{name} edges", fontsize=10)
     fig.suptitle("conv → ReLU → max pool, stage after stage: the maps shrink, the main edges stay")
