@@ -140,7 +140,6 @@ def decay_summary(norms: np.ndarray) -> str:
     return f"the first step's gradient is {size} times {word} than the last's"
 
 
-@lru_cache(maxsize=64)
 def _hidden_norms(length: int, weight_scale: float, seed: int) -> tuple[float, ...]:
     layer = build_recurrent("rnn", weight_scale, seed)
     x = _inputs(seed)[:length]
