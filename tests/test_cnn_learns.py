@@ -15,15 +15,12 @@ from helpers.core.digits import (
     SHIFTS,
     class_probabilities,
     confusion_matrix,
-    dense_net,
     digit_cnn,
-    digit_split,
     layer_outputs,
     parameter_count,
     predictions,
     shift_images,
     shifted_accuracy,
-    train,
 )
 from helpers.lessons.cnn_learns import exercises
 from helpers.lessons.cnn_learns.draw import (
@@ -52,18 +49,6 @@ from notebook_files import NOTEBOOK_DIR
 
 NOTEBOOK = NOTEBOOK_DIR / "09_cnn_learns.ipynb"
 BAR = re.compile(r"data-digit='(\d)' data-probability='([0-9.]+)'")
-
-
-@pytest.fixture(scope="module")
-def split():
-    return digit_split()
-
-
-@pytest.fixture(scope="module")
-def trained(split):
-    """The helpers' CNN and fully connected net trained as the notebook trains its own."""
-    cnn, dense = digit_cnn(), dense_net()
-    return cnn, train(cnn, split), dense, train(dense, split)
 
 
 def bars(html: str) -> dict[int, float]:
@@ -123,20 +108,20 @@ def test_the_monitor_updates_one_chart_in_place():
 
 
 @pytest.fixture(scope="module")
-def pad(trained, split):
-    return DigitPad(trained[0], split.test_images, split.test_labels)
+def pad(trained_digits, digit_data):
+    return DigitPad(trained_digits[0], digit_data.test_images, digit_data.test_labels)
 
 
-def test_digit_view_shows_the_model_probabilities(trained, split):
-    cnn = trained[0]
-    grid = split.test_images[5]
+def test_digit_view_shows_the_model_probabilities(trained_digits, digit_data):
+    cnn = trained_digits[0]
+    grid = digit_data.test_images[5]
     html = digit_view(grid, cnn)
     expected = class_probabilities(cnn, grid)
     shown = bars(html)
     assert sorted(shown) == list(range(10))
     assert all(abs(shown[d] - expected[d]) < 5e-5 for d in range(10))
     best = int(np.argmax(expected))
-    assert f"The CNN reads a <b>{best}</b>" in html and best == split.test_labels[5]
+    assert f"The CNN reads a <b>{best}</b>" in html and best == digit_data.test_labels[5]
     assert "empty grid" in digit_view(np.zeros((8, 8)), cnn)
 
 
@@ -144,50 +129,52 @@ def test_digit_view_shows_the_model_probabilities(trained, split):
     ("grid", "text"),
     [(np.zeros((7, 8)), "8 x 8"), (np.full((8, 8), 17), "0..16"), (np.full((8, 8), -1), "0..16")],
 )
-def test_bad_grids_are_named(grid, text, trained):
+def test_bad_grids_are_named(grid, text, trained_digits):
     with pytest.raises(ValueError, match=re.escape(text)):
         check_grid(grid)
     with pytest.raises(ValueError, match=re.escape(text)):
-        digit_view(grid, trained[0])
+        digit_view(grid, trained_digits[0])
 
 
-def test_a_click_updates_the_bars_to_the_model(pad, trained):
+def test_a_click_updates_the_bars_to_the_model(pad, trained_digits):
     pad.clear()
     assert not pad.grid().any()
     for row in range(1, 7):  # a vertical stroke: a 1
         pad.controls[cell_name(row, 4)].value = True
     grid = pad.grid()
     assert grid[1:7, 4].tolist() == [16.0] * 6 and grid.sum() == 96
-    assert pad.view.value == digit_view(grid, trained[0])
+    assert pad.view.value == digit_view(grid, trained_digits[0])
     assert pad.cell_ink(3, 4) == ink_class(16) and ink_colour(16) == "#000000"
     pad.controls[cell_name(3, 4)].value = False
     assert pad.grid()[3, 4] == 0 and pad.cell_ink(3, 4) == ink_class(0)
     assert (
         ink_colour(0) == "#ffffff" and f".{ink_class(0)} {{background-color: #ffffff" in INK_STYLE
     )
-    assert pad.view.value == digit_view(pad.grid(), trained[0])
+    assert pad.view.value == digit_view(pad.grid(), trained_digits[0])
 
 
-def test_load_shift_and_clear(pad, split, trained):
+def test_load_shift_and_clear(pad, digit_data, trained_digits):
     pad.next_test = 0
     pad.load_next_test_digit()
-    assert np.array_equal(pad.grid(), split.test_images[0])
-    assert f"labelled {split.test_labels[0]}" in pad.note.value
-    assert pad.view.value == digit_view(split.test_images[0], trained[0])
+    assert np.array_equal(pad.grid(), digit_data.test_images[0])
+    assert f"labelled {digit_data.test_labels[0]}" in pad.note.value
+    assert pad.view.value == digit_view(digit_data.test_images[0], trained_digits[0])
     pad.load_next_test_digit()
-    assert np.array_equal(pad.grid(), split.test_images[1])
+    assert np.array_equal(pad.grid(), digit_data.test_images[1])
     pad.shift(1, 0)
-    assert np.array_equal(pad.grid(), shift_images(split.test_images[1], right=1))
-    assert pad.view.value == digit_view(pad.grid(), trained[0])
+    assert np.array_equal(pad.grid(), shift_images(digit_data.test_images[1], right=1))
+    assert pad.view.value == digit_view(pad.grid(), trained_digits[0])
     pad.shift(0, -1)
-    assert np.array_equal(pad.grid(), shift_images(split.test_images[1], right=1, down=-1))
+    assert np.array_equal(pad.grid(), shift_images(digit_data.test_images[1], right=1, down=-1))
     for row, col in np.ndindex(8, 8):
         assert pad.cell_ink(row, col) == ink_class(pad.grid()[row, col])
     pad.clear()
-    assert not pad.grid().any() and pad.view.value == digit_view(np.zeros((8, 8)), trained[0])
+    assert not pad.grid().any() and pad.view.value == digit_view(
+        np.zeros((8, 8)), trained_digits[0]
+    )
 
 
-def test_the_buttons_are_wired(pad, split):
+def test_the_buttons_are_wired(pad, digit_data):
     buttons = {b.description: b for b in pad.children[1].children}
     assert pad.children[-1] is pad.view  # the browser tests read the view as the last child
     assert set(buttons) == {
@@ -201,9 +188,9 @@ def test_the_buttons_are_wired(pad, split):
     pad.clear()
     pad.next_test = 3
     buttons["load a test digit"].click()
-    assert np.array_equal(pad.grid(), split.test_images[3])
+    assert np.array_equal(pad.grid(), digit_data.test_images[3])
     buttons["shift ↓"].click()
-    assert np.array_equal(pad.grid(), shift_images(split.test_images[3], down=1))
+    assert np.array_equal(pad.grid(), shift_images(digit_data.test_images[3], down=1))
     buttons["clear"].click()
     assert not pad.grid().any()
 
@@ -217,41 +204,43 @@ def test_the_pad_is_registered():
 # --- figures ---------------------------------------------------------------------------------
 
 
-def test_figures_are_labelled(trained, split):
-    cnn = trained[0]
-    predicted = predictions(cnn, split.test_images)
-    counts = confusion_matrix(split.test_labels, predicted)
+def test_figures_are_labelled(trained_digits, digit_data):
+    cnn = trained_digits[0]
+    predicted = predictions(cnn, digit_data.test_images)
+    counts = confusion_matrix(digit_data.test_labels, predicted)
     confusion = figure_confusion(counts)
     assert isinstance(confusion, NotebookFigure)
     ax = confusion.axes[0]
     assert ax.get_xlabel() == "the CNN's answer" and ax.get_ylabel() == "true digit"
     assert f"{np.trace(counts)} of 360 right" in ax.get_title()
-    wrong = figure_misclassified(split.test_images, split.test_labels, predicted)
-    assert f"The {int((predicted != split.test_labels).sum())} misclassified" in (
+    wrong = figure_misclassified(digit_data.test_images, digit_data.test_labels, predicted)
+    assert f"The {int((predicted != digit_data.test_labels).sum())} misclassified" in (
         wrong._suptitle.get_text()
     )
     filters = figure_filters(cnn[0].weight.detach().numpy()[:, 0])
     titles = [a.get_title() for a in filters.axes]
     assert "04: horizontal" in titles and "learned 15" in titles
-    maps = figure_feature_maps(split.test_images[0], layer_outputs(cnn, split.test_images[0]), 6)
+    maps = figure_feature_maps(
+        digit_data.test_images[0], layer_outputs(cnn, digit_data.test_images[0]), 6
+    )
     assert any("ten class scores" in a.get_title() for a in maps.axes)
     shift = figure_shift_accuracy({"CNN": [0.9, 0.8, 0.7], "dense": [0.9, 0.5, 0.2]}, SHIFTS)
     assert shift.axes[0].get_ylabel() == "held-out accuracy (%)"
-    digits = figure_digits(split.test_images[:3], split.test_labels[:3], "three")
+    digits = figure_digits(digit_data.test_images[:3], digit_data.test_labels[:3], "three")
     assert digits._suptitle.get_text() == "three"
 
 
-def test_figure_errors(split):
+def test_figure_errors(digit_data):
     with pytest.raises(ValueError, match="10 x 10"):
         figure_confusion(np.zeros((3, 3)))
     with pytest.raises(ValueError, match="no misclassified"):
-        figure_misclassified(split.test_images, split.test_labels, split.test_labels)
+        figure_misclassified(digit_data.test_images, digit_data.test_labels, digit_data.test_labels)
     with pytest.raises(ValueError, match=r"\(n, 3, 3\)"):
         figure_filters(np.zeros((4, 5, 5)))
     with pytest.raises(ValueError, match="one accuracy per shift"):
         figure_shift_accuracy({"CNN": [0.9]}, SHIFTS)
     with pytest.raises(ValueError, match="as many labels"):
-        figure_digits(split.test_images[:3], [1], "x")
+        figure_digits(digit_data.test_images[:3], [1], "x")
 
 
 # --- exercises -------------------------------------------------------------------------------
@@ -314,10 +303,10 @@ def test_the_notebook_exercises_are_wired_and_solved():
 # --- the notebook's printed results are the helpers' ------------------------------------------
 
 
-def test_the_notebook_reports_what_the_helpers_compute(trained, split):
-    """The notebook's own model and loop, trained in the notebook, printed these numbers; the
-    helpers' model and loop, trained here, must give the very same ones."""
-    cnn, history, dense, _ = trained
+def test_the_notebook_reports_what_the_helpers_compute(trained_digits, digit_data):
+    """The notebook's own model and loop, trained_digits in the notebook, printed these numbers; the
+    helpers' model and loop, trained_digits here, must give the very same ones."""
+    cnn, history, dense, _ = trained_digits
     printed = "\n".join(code_outputs(nbformat.read(NOTEBOOK, as_version=4)))
     for epoch, (loss, acc) in enumerate(history, start=1):
         assert f"{epoch:>5} {loss:>14.3f} {100 * acc:>17.1f}%" in printed
@@ -327,7 +316,7 @@ def test_the_notebook_reports_what_the_helpers_compute(trained, split):
     assert final >= 0.97
     for name, model in (("CNN", cnn), ("fully connected", dense)):
         row = f"{name:16} {parameter_count(model):>10,} " + " ".join(
-            f"{100 * shifted_accuracy(model, split, p):>7.1f}%" for p in SHIFTS
+            f"{100 * shifted_accuracy(model, digit_data, p):>7.1f}%" for p in SHIFTS
         )
         assert row in printed
     assert "same layers and parameter shapes as helpers.core.digits.digit_cnn(): True" in printed

@@ -84,6 +84,28 @@ def test_each_step_is_minus_the_learning_rate_times_the_gradient():
         assert np.allclose(fit.kernels[t + 1] - fit.kernels[t], step, atol=1e-5), t
 
 
+@pytest.mark.parametrize("learning_rate", [FIT_LEARNING_RATE, 0.9])
+def test_the_written_out_step_is_torch_optim_sgd(learning_rate):
+    # Notebook 03 says its plain step is the one optimizer.step() makes: train with SGD itself.
+    steps = 20
+    fit = fit_filter(steps=steps, learning_rate=learning_rate)
+    images = fit_images()
+    wanted = F.conv2d(images, torch.tensor(EDGE_TARGET, dtype=torch.float32)[None, None])
+    conv = torch.nn.Conv2d(1, 1, 3, bias=False)
+    torch.nn.init.zeros_(conv.weight)
+    optimizer = torch.optim.SGD(conv.parameters(), lr=learning_rate)
+    losses = []
+    for _ in range(steps):
+        loss = F.mse_loss(conv(images), wanted)
+        optimizer.zero_grad()
+        loss.backward()
+        optimizer.step()
+        losses.append(loss.item())
+    # float32 rounding: SGD adds -lr · grad in one fused call, the plain step in two
+    assert np.allclose(losses, fit.losses, rtol=1e-5)
+    assert np.allclose(conv.weight[0, 0].detach().numpy(), fit.kernels[-1], atol=1e-5)
+
+
 def test_the_loss_falls_and_the_kernel_converges_to_the_edge_filter():
     fit = fit_filter()
     assert fit.kernels.shape == (FIT_STEPS + 1, 3, 3) and fit.losses.shape == (FIT_STEPS,)

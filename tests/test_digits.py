@@ -19,7 +19,6 @@ from helpers.core.digits import (
     confusion_matrix,
     dense_net,
     digit_cnn,
-    digit_split,
     find_digits_file,
     layer_outputs,
     load_digits,
@@ -32,19 +31,6 @@ from helpers.core.digits import (
 )
 
 from notebook_files import ROOT
-
-
-@pytest.fixture(scope="module")
-def split():
-    return digit_split()
-
-
-@pytest.fixture(scope="module")
-def trained(split):
-    """The reference CNN and fully connected net, trained once, with their histories."""
-    cnn, dense = digit_cnn(), dense_net()
-    return cnn, train(cnn, split), dense, train(dense, split)
-
 
 # --- the data --------------------------------------------------------------------------------
 
@@ -192,21 +178,24 @@ def test_confusion_matrix():
 # --- training (the goals of the lesson) ------------------------------------------------------
 
 
-def test_the_cnn_reaches_97_percent_on_held_out_digits(trained, split):
-    cnn, history, _, _ = trained
-    assert accuracy(cnn, as_input(split.test_images), torch.from_numpy(split.test_labels)) >= 0.97
+def test_the_cnn_reaches_97_percent_on_held_out_digits(trained_digits, digit_data):
+    cnn, history, _, _ = trained_digits
+    assert (
+        accuracy(cnn, as_input(digit_data.test_images), torch.from_numpy(digit_data.test_labels))
+        >= 0.97
+    )
     assert history[-1][1] >= 0.97
     assert history[-1][0] < history[0][0] / 10  # the loss fell
-    counts = confusion_matrix(split.test_labels, predictions(cnn, split.test_images))
+    counts = confusion_matrix(digit_data.test_labels, predictions(cnn, digit_data.test_images))
     assert np.trace(counts) == round(history[-1][1] * TEST_SIZE)
 
 
-def test_training_is_deterministic(split):
+def test_training_is_deterministic(digit_data):
     small = DigitSplit(
-        split.train_images[:200],
-        split.train_labels[:200],
-        split.test_images[:50],
-        split.test_labels[:50],
+        digit_data.train_images[:200],
+        digit_data.train_labels[:200],
+        digit_data.test_images[:50],
+        digit_data.test_labels[:50],
     )
     runs = []
     for _ in range(2):
@@ -222,11 +211,14 @@ def test_training_is_deterministic(split):
     assert train(other, small, epochs=2, seed=1) != runs[0][0]
 
 
-def test_a_shift_hurts_the_fully_connected_net_more(trained, split):
-    cnn, _, dense, dense_history = trained
+def test_a_shift_hurts_the_fully_connected_net_more(trained_digits, digit_data):
+    cnn, _, dense, dense_history = trained_digits
     assert dense_history[-1][1] >= 0.95  # on centred digits they are both good
     for pixels in (1, 2):
-        assert shifted_accuracy(cnn, split, pixels) > shifted_accuracy(dense, split, pixels) + 0.2
-    assert shifted_accuracy(cnn, split, 0) == accuracy(
-        cnn, as_input(split.test_images), torch.from_numpy(split.test_labels)
+        assert (
+            shifted_accuracy(cnn, digit_data, pixels)
+            > shifted_accuracy(dense, digit_data, pixels) + 0.2
+        )
+    assert shifted_accuracy(cnn, digit_data, 0) == accuracy(
+        cnn, as_input(digit_data.test_images), torch.from_numpy(digit_data.test_labels)
     )

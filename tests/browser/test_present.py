@@ -6,7 +6,8 @@ Run All the test steps from the title through every slide as Space does, checkin
 slide shows text or a picture and fits the screen (a screenshot of each failing slide lands in
 the screenshots folder), runs a code cell from its slide, drags the explorer's slider with the
 mouse on its slide and checks the view shows what the explorer's pure function returns for the
-new value, then leaves the deck with Escape.
+new value, then leaves the deck with Escape. The keys the README lists are pressed for real:
+Space and Shift+Space, the arrows, Shift+Enter (runs the cell and moves on) and Escape.
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ from typing import Any
 
 import pytest
 from labdriver import (
+    HIDDEN_SLIDE_TYPES,
     JS_CELL_KINDS,
     JS_FOCUS_ACTIVE,
     LOOPBACK,
@@ -42,6 +44,8 @@ NEWS_TEXT = "Jupyter news"  # the pop-up a class must not see
 THEMES = "@jupyterlab/apputils-extension:themes"
 DRAG = "after the drag: "  # how walk_deck marks a problem seen after the slider moved
 MISFIT_FORMS = [("cell ", " runs off"), ("needs scrolling: ", ":")]  # see slide_problems
+ACTIVE = "window.seriesPanel.content.activeCellIndex"
+CELLS = "window.seriesPanel.content.widgets"
 
 
 def css_variable(page: Any, name: str) -> str:
@@ -80,6 +84,26 @@ def test_present_steps_through_live_slides(browser: Any, nb: str) -> None:
             page.wait_for_function("() => window.seriesPanel.content.activeCellIndex > 0")
             page.keyboard.press("Shift+Space")
             page.wait_for_function("() => window.seriesPanel.content.activeCellIndex === 0")
+            # arrows: Right to the next slide (past its sub-slides), Left back
+            slides = [i for i, k in enumerate(kinds) if k["slide"] == "slide"]
+            page.keyboard.press("ArrowRight")
+            page.wait_for_function(f"() => {ACTIVE} === {slides[1]}")
+            page.keyboard.press("ArrowLeft")
+            page.wait_for_function(f"() => {ACTIVE} === {slides[0]}")
+            # Shift+Enter on a code cell's slide runs it and moves on, still presenting
+            code = next(
+                i
+                for i, k in enumerate(kinds)
+                if k["type"] == "code" and k["slide"] not in HIDDEN_SLIDE_TYPES
+            )
+            page.evaluate(f"() => {{ {ACTIVE} = {code}; }}")
+            page.evaluate(JS_FOCUS_ACTIVE)
+            count = page.evaluate(f"() => {CELLS}[{code}].model.executionCount")
+            page.keyboard.press("Shift+Enter")
+            page.wait_for_function(
+                f"() => {CELLS}[{code}].model.executionCount > {count} && {ACTIVE} > {code}"
+            )
+            assert page.evaluate("() => document.body.dataset.jpDeckMode") == "presenting"
 
             walk = walk_deck(page, nb)
             assert walk.shown == walk.expected, (
