@@ -123,6 +123,10 @@ def report(runs: list[dict], notebooks: list[str]) -> str:
     lines += [f"- {line[:300]}" for line in failures[:30]]
     if len(failures) > 30:
         lines.append(f"- ... and {len(failures) - 30} more")
+    events = [f"N={r['students']}: {line}" for r in runs for line in r.get("server_log", [])]
+    if events:
+        lines += ["", "What the students' servers logged about their kernels:", ""]
+        lines += [f"    {line[:300]}" for line in events]
     largest = max(runs, key=lambda r: r["students"])
     goal_lines = [
         f"{largest['students']} students at once: {len(largest['failures'])} failures "

@@ -124,3 +124,22 @@ def test_percentiles_by_nearest_rank():
     assert classroom.percentile([3.0], 95) == 3.0
     with pytest.raises(ValueError):
         classroom.percentile([], 50)
+
+
+def test_kernel_events_pick_what_tells_why_a_run_failed():
+    log = "\n".join(
+        [
+            "[I 10:00:01 ServerApp] Kernel started: 42",
+            "[W 10:00:09 ServerApp] KernelRestarter: restarting kernel (1/5), keep random ports",
+            "[I 10:00:10 ServerApp] Saving file at /notebooks/06.ipynb",
+            "[W 10:01:00 ServerApp] Culling 'idle' kernel 'python3' (42)",
+        ]
+    )
+    assert classroom.kernel_events(log) == [
+        "[W 10:00:09 ServerApp] KernelRestarter: restarting kernel (1/5), keep random ports",
+        "[W 10:01:00 ServerApp] Culling 'idle' kernel 'python3' (42)",
+    ]
+    assert classroom.kernel_events(log, limit=1) == [
+        "[W 10:01:00 ServerApp] Culling 'idle' kernel 'python3' (42)"
+    ]
+    assert classroom.kernel_events("[I] all well") == []

@@ -321,9 +321,11 @@ class Hub:
             raise HubError(f"{method} {path}: HTTP {error.code} {detail}") from None
         return json.loads(text) if text else None
 
-    def log(self) -> str:
-        """The hub's log so far (its last 3,000 characters)."""
-        return (self.state / "hub.log").read_text(errors="replace")[-3000:]
+    def log(self, tail: int | None = 3000) -> str:
+        """The hub's log so far (its last `tail` characters; None: all of it). The students'
+        servers, started by the hub, write into it too."""
+        text = (self.state / "hub.log").read_text(errors="replace")
+        return text if tail is None else text[-tail:]
 
 
 def _wait_for_hub(url: str, process: subprocess.Popen, timeout: float) -> None:
@@ -662,6 +664,7 @@ class ClassRun:
     notebooks: list[str]
     wall_s: float
     hub_peak_bytes: int
+    server_log: list[str] = field(default_factory=list)  # kernel events, when a run failed
 
     @property
     def runs(self) -> list[NotebookRun]:
@@ -673,6 +676,15 @@ class ClassRun:
         lines = [f"{s.name}: {p}" for s in self.students for p in s.problems]
         lines += [f"{r.user} {r.notebook}: {p}" for r in self.runs for p in r.problems]
         return lines
+
+
+# What a student's server logs when one of its kernels dies, restarts or is culled.
+KERNEL_EVENTS = re.compile(r"restart|died|dead|cull|killed|memory|traceback|error", re.IGNORECASE)
+
+
+def kernel_events(log: str, limit: int = 20) -> list[str]:
+    """The log's lines about kernels dying, restarting or being culled (the last `limit`)."""
+    return [line.strip() for line in log.splitlines() if KERNEL_EVENTS.search(line)][-limit:]
 
 
 def notebook_names() -> list[str]:
@@ -807,7 +819,10 @@ def run_class(
             hub.api("DELETE", f"/hub/api/users/{name}/server", timeout=timeout)
         except HubError:
             pass
-    return ClassRun(students, notebooks, wall, sampler.hub_peak)
+    result = ClassRun(students, notebooks, wall, sampler.hub_peak)
+    if result.failures():  # what the servers said about their kernels, to tell why
+        result.server_log = kernel_events(hub.log(tail=None))
+    return result
 
 
 def summary(result: ClassRun) -> dict[str, Any]:
@@ -833,6 +848,7 @@ def summary(result: ClassRun) -> dict[str, Any]:
         "by_notebook": by_notebook,
         "wall_s": result.wall_s,
         "failures": result.failures(),
+        "server_log": result.server_log,
     }
 
 
