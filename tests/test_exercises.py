@@ -20,7 +20,6 @@ from helpers.core.vgg import vgg16
 from helpers.lessons import (
     cnn_vs_rnn,
     padding_and_stride,
-    rnn_slot_filling,
     weight_sharing,
     why_cnn,
 )
@@ -29,6 +28,7 @@ from helpers.lessons.cnn_learns import exercises as cnn_learns_exercises
 from helpers.lessons.lstm_by_hand import exercises as lstm_exercises
 from helpers.lessons.pooling import exercises as pooling_exercises
 from helpers.lessons.pooling.explorers import EXAMPLE_MAP
+from helpers.lessons.rnn_slot_filling import exercises as rnn_exercises
 from tools.student import is_solution, solution_names
 
 from notebook_files import NOTEBOOK_DIR
@@ -38,7 +38,7 @@ LESSONS = (
     padding_and_stride,
     weight_sharing,
     pooling_exercises,
-    rnn_slot_filling,
+    rnn_exercises,
     lstm_exercises,
     vgg_lesson,
     cnn_vs_rnn,
@@ -137,9 +137,9 @@ def test_messages_say_what_is_wrong_with_the_form():
         "(channels, height, width)"
         in padding_and_stride.check_conv_output_shape((1, 8, 12, 12)).message
     )
-    assert "[y1, y2]" in rnn_slot_filling.check_toy_rnn_output(16).message
-    assert "'departure'" in rnn_slot_filling.check_rnn_label("Paris").message
-    assert "(in quotes)" in rnn_slot_filling.check_rnn_label(3).message
+    assert "[y1, y2]" in rnn_exercises.check_toy_rnn_output(16).message
+    assert "'departure'" in rnn_exercises.check_rnn_label("Paris").message
+    assert "(in quotes)" in rnn_exercises.check_rnn_label(3).message
     assert "floor" in padding_and_stride.check_conv_output_side(6.5).message
 
 
@@ -151,7 +151,7 @@ def test_answers_in_other_forms_are_accepted():
     for form in (float(answer), np.int64(answer), torch.tensor(answer)):
         assert why_cnn.check_dense_params(form).correct, form
     for form in ("Departure", " departure ", "DEPARTURE"):
-        assert rnn_slot_filling.check_rnn_label(form).correct
+        assert rnn_exercises.check_rnn_label(form).correct
     assert cnn_vs_rnn.check_rnn_gradient("explodes").correct
     assert cnn_vs_rnn.check_lstm_gradient("Vanishes").correct
 
@@ -367,9 +367,9 @@ def test_04_answers_match_pytorch():
 
 
 def test_05_answers_match_pytorch_and_the_true_labels():
-    expected = toy_rnn_torch_outputs(rnn_slot_filling.TOY_EXERCISE_INPUTS)[-1]  # nn.RNN + nn.Linear
+    expected = toy_rnn_torch_outputs(rnn_exercises.TOY_EXERCISE_INPUTS)[-1]  # nn.RNN + nn.Linear
     assert BUILDERS["check_toy_rnn_output"]().answer == tuple(expected) == (16, 16)
-    assert BUILDERS["check_rnn_label"]().answer == CITY_LABEL[rnn_slot_filling.TAGGER_CUE]
+    assert BUILDERS["check_rnn_label"]().answer == CITY_LABEL[rnn_exercises.TAGGER_CUE]
     assert BUILDERS["check_feedforward_label"]().answer == "other"
 
 

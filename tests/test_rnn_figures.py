@@ -24,7 +24,7 @@ from helpers.core.text import (
     one_hot_encode,
     tokenize,
 )
-from helpers.lessons.rnn_slot_filling import (
+from helpers.lessons.rnn_slot_filling.figures import (
     HASHED_WORDS,
     METRICS,
     ONE_OF_N_SENTENCE,

@@ -25,8 +25,8 @@ from helpers.core.rnn import (
     train_tagger,
 )
 from helpers.core.text import ARRIVE_SENTENCE, LABELS, build_vocabulary
-from helpers.lessons import rnn_slot_filling as lesson
-from helpers.lessons.rnn_slot_filling import figure_training_loss
+from helpers.lessons.rnn_slot_filling import exercises
+from helpers.lessons.rnn_slot_filling.figures import figure_training_loss
 
 from notebook_files import NOTEBOOK_DIR, read
 
@@ -151,11 +151,11 @@ def test_date_accuracy_counts_the_date_tokens():
 def test_the_memory_weight_exercise_matches_nn_rnn():
     toy = toy_rnn_torch()
     with torch.no_grad():
-        toy.rnn.weight_hh_l0.fill_(lesson.MEMORY_WEIGHT)
-        hidden, _ = toy.rnn(torch.tensor(lesson.MEMORY_INPUTS, dtype=torch.float32)[None])
-    exercise = lesson.EXERCISES["check_memory_weight"]()
+        toy.rnn.weight_hh_l0.fill_(exercises.MEMORY_WEIGHT)
+        hidden, _ = toy.rnn(torch.tensor(exercises.MEMORY_INPUTS, dtype=torch.float32)[None])
+    exercise = exercises.EXERCISES["check_memory_weight"]()
     assert exercise.answer == tuple(hidden[0, -1].tolist()) == (8, 8)
-    assert lesson.check_memory_weight([8, 8]).correct
+    assert exercises.check_memory_weight([8, 8]).correct
 
 
 def test_exercises_that_need_a_tagger_name_the_function():

@@ -8,7 +8,7 @@ import pytest
 
 from helpers.core.rnn import KINDS, tag_sentence, train_lesson_taggers
 from helpers.core.text import ARRIVE_SENTENCE, token_ids, tokenize
-from helpers.lessons.rnn_slot_filling import (
+from helpers.lessons.rnn_slot_filling.explorers import (
     DEFAULT_SENTENCE,
     KIND_HEADERS,
     MAX_WORDS,

@@ -21,7 +21,7 @@ from helpers.lessons.pooling.figures import (
     figure_photo_pipeline,
     figure_photo_stage,
 )
-from helpers.lessons.rnn_slot_filling import (
+from helpers.lessons.rnn_slot_filling.figures import (
     figure_hidden_states,
     figure_one_of_n,
     figure_rnn_memory,

@@ -10,7 +10,7 @@ from helpers.lessons.index import kernel_size_explorer
 from helpers.lessons.lstm_by_hand.stepper import lstm_step_explorer
 from helpers.lessons.padding_and_stride import padding_stride_explorer
 from helpers.lessons.pooling.explorers import pooling_explorer, stages_explorer
-from helpers.lessons.rnn_slot_filling import sentence_explorer
+from helpers.lessons.rnn_slot_filling.explorers import sentence_explorer
 from helpers.lessons.vgg16 import stack_explorer
 from helpers.lessons.weight_sharing import learning_explorer, weight_sharing_explorer
 from helpers.lessons.why_cnn import calculator_explorer

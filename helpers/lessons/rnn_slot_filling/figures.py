@@ -1,15 +1,11 @@
-"""Notebook 05, RNN slot filling: 1-of-N and word hashing drawn, the taggers' results and
-hidden states, the sentence box (each tagger's labels for a typed sentence), and the
-exercise cases."""
+"""Notebook 05's pictures: 1-of-N and word hashing, the toy RNN unrolled, the training loss,
+why a feed-forward tagger labels a city wrong, the taggers' results and their hidden states."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping, Sequence
-from functools import cache, partial
-from html import escape
-from typing import TYPE_CHECKING, NamedTuple
+from collections.abc import Mapping, Sequence
+from typing import TYPE_CHECKING
 
-import ipywidgets as widgets
 import numpy as np
 import torch
 
@@ -20,16 +16,11 @@ from helpers.core.rnn import (
     first_difference,
     hidden_state_distance,
     hidden_states,
-    tag_sentence,
-    tagger_datasets,
     toy_rnn,
-    train_lesson_taggers,
-    train_tagger,
 )
 from helpers.core.text import (
     ARRIVE_SENTENCE,
     CITY_LABEL,
-    DATE_LABEL,
     HASH_DIM,
     HELD_OUT_CITIES,
     LABELS,
@@ -37,19 +28,15 @@ from helpers.core.text import (
     hash_vector,
     letter_trigrams,
     one_hot_encode,
-    token_ids,
     tokenize,
     trigram_bucket,
 )
-from helpers.ui.exercises import CHOICE, NUMBERS, Exercise, Feedback, Mistake, check, label_choices
-from helpers.ui.explorer import Explorer
 from helpers.ui.figure import NotebookFigure
 from helpers.ui.palette import (
     FAINT_COLOUR,
     HIDDEN_BOX_COLOUR,
     HIGHLIGHT_COLOUR,
     INPUT_BOX_COLOUR,
-    LABEL_COLOURS,
     LIGHT_LINE_COLOUR,
     OUTPUT_BOX_COLOUR,
     PALE_COLOUR,
@@ -60,180 +47,6 @@ if TYPE_CHECKING:
     from matplotlib.axes import Axes
     from matplotlib.figure import Figure
     from matplotlib.patches import FancyBboxPatch
-
-TOY_EXERCISE_INPUTS: tuple[tuple[int, int], ...] = ((1, 0), (0, 1), (1, 1))
-
-TAGGER_SENTENCE, TAGGER_CITY, TAGGER_CUE = "i want to leave yilan on june 3rd", "yilan", "leave"
-
-# The toy RNN written as the notebook's step, with every memory weight set to MEMORY_WEIGHT.
-MEMORY_INPUTS: tuple[tuple[int, int], ...] = ((1, 1), (2, 2), (1, 1))
-
-MEMORY_WEIGHT = 0.5
-
-
-def _output_fed_back(inputs: tuple[tuple[int, int], ...]) -> np.ndarray:
-    """The toy RNN with the mistake of copying the output (not the hidden values) to memory."""
-    memory = np.zeros(2)
-    for x in inputs:
-        step = toy_rnn([x])[0]  # a one-step run from memory 0: W_x x
-        hidden = step.hidden + np.ones((2, 2)) @ memory
-        output = np.ones((2, 2)) @ hidden
-        memory = output
-    return output
-
-
-def toy_hidden(
-    inputs: Sequence[Sequence[float]], input_weight: float = 1.0, memory_weight: float = 1.0
-) -> np.ndarray:
-    """The toy RNN's last hidden values with W_x and W_h scaled: h = w_x·1 x + w_h·1 h_prev."""
-    ones = np.ones((2, 2))
-    hidden = np.zeros(2)
-    for x in np.asarray(inputs, dtype=float):
-        hidden = input_weight * ones @ x + memory_weight * ones @ hidden
-    return hidden
-
-
-@cache
-def memory_weight_exercise() -> Exercise:
-    answer = tuple(float(v) for v in toy_hidden(MEMORY_INPUTS, memory_weight=MEMORY_WEIGHT))
-    w, steps = MEMORY_WEIGHT, len(MEMORY_INPUTS)
-    return Exercise(
-        "05_rnn_slot_filling.ipynb",
-        "Change the memory weight",
-        NUMBERS,
-        answer,
-        "hidden values "
-        + ", ".join(
-            str(toy_hidden(MEMORY_INPUTS[: t + 1], memory_weight=w).tolist()) for t in range(steps)
-        )
-        + f": each step adds {w} × (sum of the memory) to the sum of the inputs, so the memory "
-        "of early inputs fades.",
-        f"h_t = W_x x_t + W_h h_(t-1) with W_x all ones and W_h all {w}: in each unit, the sum "
-        f"of the inputs plus {w} × the sum of the previous hidden values.",
-        (
-            Mistake(
-                tuple(float(v) for v in toy_hidden(MEMORY_INPUTS)),
-                f"that is the lecture's network, with W_h all 1; set every memory weight to {w}.",
-            ),
-            Mistake(
-                tuple(2 * float(v) for v in toy_hidden(MEMORY_INPUTS, memory_weight=w)),
-                "that is the output y = W_y h; the question asks for the hidden values h.",
-            ),
-            Mistake(
-                tuple(float(v) for v in toy_hidden(MEMORY_INPUTS, input_weight=w)),
-                f"{w} scales the memory weights W_h, not the input weights W_x.",
-            ),
-        ),
-        tolerance=1e-6,
-        form="[h1, h2]",
-        given=(*MEMORY_INPUTS, w, steps),
-    )
-
-
-@cache
-def toy_rnn_output_exercise() -> Exercise:
-    steps = toy_rnn(TOY_EXERCISE_INPUTS)
-    answer = tuple(float(v) for v in steps[-1].output)
-    last = len(steps)
-    return Exercise(
-        "05_rnn_slot_filling.ipynb",
-        "The toy RNN by hand",
-        NUMBERS,
-        answer,
-        "hidden values "
-        + ", ".join(str(step.hidden.astype(int).tolist()) for step in steps)
-        + f" (each is the memory of the next step), so y = {list(map(int, answer))}.",
-        "at each step: hidden = (sum of the inputs + sum of the memory) in each unit, output = "
-        "sum of the hidden values, and the hidden values become the memory.",
-        (
-            Mistake(
-                tuple(float(v) for v in toy_rnn(TOY_EXERCISE_INPUTS[-1:])[0].output),
-                "that ignores the memory: the hidden values of step 2 are added in at step 3.",
-            ),
-            Mistake(
-                tuple(float(v) for v in steps[-1].hidden),
-                "those are the hidden values; the output multiplies them by W_y (adds both).",
-            ),
-            Mistake(
-                tuple(float(v) for v in _output_fed_back(TOY_EXERCISE_INPUTS)),
-                "the memory holds the hidden values a_t, not the outputs y_t.",
-            ),
-        ),
-        tolerance=1e-6,
-        form="[y1, y2]",
-        given=(*TOY_EXERCISE_INPUTS, last),
-    )
-
-
-def _tagger_label(kind: str) -> str:
-    """The label that notebook 05's tagger of `kind` (seed 0) gives the exercise's city."""
-    train, _ = tagger_datasets(0)
-    model = train_tagger(kind, train, seed=0)  # the same model as train_lesson_taggers(0)[kind]
-    return dict(tag_sentence(model, TAGGER_SENTENCE))[TAGGER_CITY]
-
-
-@cache
-def rnn_label_exercise() -> Exercise:
-    answer = _tagger_label("rnn")
-    return Exercise(
-        "05_rnn_slot_filling.ipynb",
-        "What the RNN says",
-        CHOICE,
-        answer,
-        f"{answer}: the RNN read '{TAGGER_CUE}' first and carries it in its hidden state, so "
-        "whatever word comes next is the place of departure, known or not.",
-        f"what did '{TAGGER_CUE}' tell the RNN before it reached the city?",
-        (
-            Mistake(
-                CITY_LABEL["arrive"],
-                f"after '{TAGGER_CUE}' the city is where the trip starts; "
-                f"'{CITY_LABEL['arrive']}' goes with 'arrive'.",
-            ),
-            Mistake(
-                "other",
-                "that is what the feed-forward tagger says about a city it never saw. The RNN "
-                f"does not need to know the word: it remembers '{TAGGER_CUE}'.",
-            ),
-            Mistake(
-                DATE_LABEL[TAGGER_CUE],
-                f"that is the label of the date; the question asks about *{TAGGER_CITY}*.",
-            ),
-        ),
-        choices=label_choices(LABELS),
-        given=(TAGGER_SENTENCE, TAGGER_CITY, *LABELS),
-    )
-
-
-@cache
-def feedforward_label_exercise() -> Exercise:
-    answer = _tagger_label("feedforward")
-    unknown = (
-        f"it sees only the word *{TAGGER_CITY}*, which it never met in training, so it gets the "
-        "shared 'other' input. What did that input mostly stand for in training?"
-    )
-    return Exercise(
-        "05_rnn_slot_filling.ipynb",
-        "What the feed-forward tagger says",
-        CHOICE,
-        answer,
-        f"{answer}: it reads one word at a time, and an unknown city arrives as the 'other' "
-        "dimension, which in training mostly meant words labelled other.",
-        "what does the feed-forward tagger see when it labels the city, and is that word known?",
-        (
-            Mistake(
-                CITY_LABEL[TAGGER_CUE],
-                "that would be right, but the feed-forward tagger cannot know it: " + unknown,
-            ),
-            Mistake(
-                CITY_LABEL["arrive"],
-                f"the feed-forward tagger never sees '{TAGGER_CUE}' (which would make the city "
-                "the departure anyway): " + unknown,
-            ),
-        ),
-        choices=label_choices(LABELS),
-        given=(TAGGER_CITY,),
-    )
-
 
 # A small vocabulary, so every column of the 1-of-N picture can be read; "hualien" is not in it.
 ONE_OF_N_VOCABULARY: tuple[str, ...] = (
@@ -541,149 +354,3 @@ def figure_hidden_states(
     ax.set_title("Where the two sentences' states differ", fontsize=10)
     ax.legend(fontsize=8)
     return fig
-
-
-MAX_WORDS = 40
-
-DEFAULT_SENTENCE = "I want to leave Hualien on May 5th please"
-
-KIND_HEADERS: dict[str, str] = {"feedforward": "feed-forward", "rnn": "RNN", "lstm": "LSTM"}
-
-
-class WordRow(NamedTuple):
-    """One word as the taggers see it: its 1-of-N position (None: "other") and each label."""
-
-    token: str
-    index: int | None
-    labels: dict[str, str]
-
-
-def tag_rows(sentence: str, taggers: Mapping[str, Tagger]) -> list[WordRow]:
-    """Each word of `sentence` with its 1-of-N position and the label of each of `taggers`.
-
-    `taggers` are notebook 05's three trained taggers by kind (train_lesson_taggers).
-
-    Raises ValueError for a sentence without words or longer than MAX_WORDS words.
-    """
-    if not isinstance(sentence, str):
-        raise TypeError(f"sentence must be a str, got {type(sentence).__name__}")
-    tokens = tokenize(sentence)
-    if not tokens:
-        shown = f" in {sentence!r}" if sentence.strip() else ""
-        raise ValueError(f"sentence has no words{shown}: type one, e.g. {DEFAULT_SENTENCE!r}")
-    if len(tokens) > MAX_WORDS:
-        raise ValueError(f"sentence has {len(tokens)} words; the box takes at most {MAX_WORDS}")
-    vocabulary = taggers[KINDS[0]].vocabulary
-    other = len(vocabulary)
-    labels = {kind: [label for _, label in tag_sentence(taggers[kind], tokens)] for kind in KINDS}
-    return [
-        WordRow(token, None if index == other else index, {k: labels[k][i] for k in KINDS})
-        for i, (token, index) in enumerate(zip(tokens, token_ids(tokens, vocabulary), strict=True))
-    ]
-
-
-def _count(n: int, noun: str) -> str:
-    """'1 word', '2 words'."""
-    return f"{n} {noun}{'' if n == 1 else 's'}"
-
-
-def _label_cell(label: str, differs: bool) -> str:
-    """One table cell showing a label, framed in red where the taggers disagree."""
-    frame = f"border:2px solid {PALETTE[3]};" if differs else f"border:1px solid {FAINT_COLOUR};"
-    return (
-        f"<td style='background:{LABEL_COLOURS[label]};{frame}padding:2px 8px'>{escape(label)}</td>"
-    )
-
-
-def sentence_view(sentence: str, taggers: Mapping[str, Tagger]) -> str:
-    """HTML table: every word, its 1-of-N input, and the label each of `taggers` gives it."""
-    rows = tag_rows(sentence, taggers)
-    vocabulary_size = len(taggers[KINDS[0]].vocabulary)
-    header = "".join(
-        f"<th style='padding:2px 8px'>{escape(text)}</th>"
-        for text in ["word", "1-of-N input", *(KIND_HEADERS[k] for k in KINDS)]
-    )
-    body = []
-    for row in rows:
-        if row.index is None:
-            code = (
-                f"<td style='color:{PALETTE[3]};padding:2px 8px'>"
-                f'unknown → "other" (dimension {vocabulary_size})</td>'
-            )
-        else:
-            code = f"<td style='padding:2px 8px'>dimension {row.index}</td>"
-        differs = len(set(row.labels.values())) > 1
-        cells = "".join(_label_cell(row.labels[k], differs) for k in KINDS)
-        body.append(
-            f"<tr><td style='padding:2px 8px'><b>{escape(row.token)}</b></td>{code}{cells}</tr>"
-        )
-    unknown = sum(row.index is None for row in rows)
-    disagree = sum(len(set(row.labels.values())) > 1 for row in rows)
-    summary = (
-        f"<p>{_count(len(rows), 'word')}; {_count(unknown, 'unknown word')} (not among the "
-        f"taggers' {vocabulary_size} vocabulary words: every unknown word gets the same input, "
-        f'the "other" dimension {vocabulary_size}); the taggers disagree on '
-        f"{_count(disagree, 'word')} (red frames).</p>"
-    )
-    legend = " ".join(
-        f"<span style='background:{LABEL_COLOURS[label]};padding:1px 6px'>{label}</span>"
-        for label in LABELS
-    )
-    return (
-        f"{summary}<table style='border-collapse:collapse'><tr>{header}</tr>"
-        f"{''.join(body)}</table><p>labels: {legend}</p>"
-    )
-
-
-def sentence_explorer(
-    sentence: str = DEFAULT_SENTENCE, taggers: Mapping[str, Tagger] | None = None
-) -> Explorer:
-    """A text box: type a sentence and see the feed-forward, RNN and LSTM labels per word.
-
-    `taggers`: notebook 05's trained taggers (train_lesson_taggers); trained here, seed 0, if
-    not given.
-    """
-    taggers = taggers if taggers is not None else train_lesson_taggers(0)
-    return Explorer(
-        partial(sentence_view, taggers=taggers),
-        {
-            "sentence": widgets.Text(
-                value=sentence,
-                description="sentence",
-                placeholder="e.g. I would like to arrive Taipei on November 2nd",
-                layout=widgets.Layout(width="620px"),
-            )
-        },
-    )
-
-
-# --- Exercise checks (the notebook calls these) ---
-
-
-def check_toy_rnn_output(answer: object = None) -> Feedback:
-    """Feedback on notebook 05's exercise "The toy RNN by hand"."""
-    return check(toy_rnn_output_exercise, answer)
-
-
-def check_rnn_label(answer: object = None) -> Feedback:
-    """Feedback on notebook 05's exercise "What the RNN says"."""
-    return check(rnn_label_exercise, answer)
-
-
-def check_feedforward_label(answer: object = None) -> Feedback:
-    """Feedback on notebook 05's exercise "What the feed-forward tagger says"."""
-    return check(feedforward_label_exercise, answer)
-
-
-def check_memory_weight(answer: object = None) -> Feedback:
-    """Feedback on notebook 05's exercise "Change the memory weight"."""
-    return check(memory_weight_exercise, answer)
-
-
-# Check name -> the function that builds its exercise (tests and tools use it).
-EXERCISES: dict[str, Callable[[], Exercise]] = {
-    "check_toy_rnn_output": toy_rnn_output_exercise,
-    "check_rnn_label": rnn_label_exercise,
-    "check_feedforward_label": feedforward_label_exercise,
-    "check_memory_weight": memory_weight_exercise,
-}

@@ -1,0 +1,1 @@
+"""Notebook 05, RNN slot filling: its figures, the sentence box and its exercise cases."""
