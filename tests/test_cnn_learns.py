@@ -39,6 +39,7 @@ from helpers.lessons.cnn_learns.figures import (
     figure_filters,
     figure_misclassified,
     figure_shift_accuracy,
+    map_strip,
 )
 from helpers.lessons.cnn_learns.training import curve_svg, training_monitor
 from helpers.ui.figure import NotebookFigure
@@ -321,3 +322,28 @@ def test_the_notebook_reports_what_the_helpers_compute(trained_digits, digit_dat
         assert row in printed
     assert "same layers and parameter shapes as helpers.core.digits.digit_cnn(): True" in printed
     assert "same layers as helpers.core.digits.dense_net(): True" in printed
+
+
+def test_a_layers_maps_are_one_strip_with_blank_gaps():
+    maps = np.arange(2 * 3 * 4, dtype=float).reshape(2, 3, 4)
+    strip = map_strip(maps)
+    assert strip.shape == (3, 2 * 4 + 1)
+    assert np.array_equal(strip[:, :4], maps[0]) and np.array_equal(strip[:, 5:], maps[1])
+    assert np.isnan(strip[:, 4]).all()  # the gap, drawn in the colour map's "bad" colour
+    assert np.array_equal(map_strip(maps[:1]), maps[0])
+    for bad in (np.zeros((3, 3)), np.zeros((0, 2, 2))):
+        with pytest.raises(ValueError, match="non-empty"):
+            map_strip(bad)
+
+
+def test_the_feature_maps_figure_draws_one_strip_per_layer(trained_digits, digit_data):
+    image = digit_data.test_images[0]
+    outputs = layer_outputs(trained_digits[0], image)
+    fig = figure_feature_maps(image, outputs, int(digit_data.test_labels[0]), shown=6)
+    strips = [ax for ax in fig.axes if ax.get_title().startswith("after") and ax.images]
+    layers = [(name, out) for name, out in outputs if out.ndim == 3 and out.shape[-1] > 1]
+    assert [ax.get_title().split(":")[0] for ax in strips] == [f"after {n}" for n, _ in layers]
+    for ax, (_, out) in zip(strips, layers):
+        shown = ax.images[0].get_array()
+        assert shown.shape == (out.shape[1], 6 * (out.shape[2] + 1) - 1)
+        assert np.allclose(shown[:, : out.shape[2]], out[0])  # channel 0 comes first

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 
+import matplotlib
 import numpy as np
 
 from helpers.core.cnn_pipeline import EDGE_FILTERS
@@ -114,6 +115,19 @@ def figure_filters(learned: np.ndarray) -> NotebookFigure:
     return figure
 
 
+def map_strip(maps: np.ndarray, gap: int = 1) -> np.ndarray:
+    """Maps (n, h, w) side by side in one (h, n·(w + gap) − gap) array, NaN (drawn blank) in
+    the gaps: one picture per layer instead of one axes per map."""
+    maps = np.asarray(maps, dtype=float)
+    if maps.ndim != 3 or 0 in maps.shape:
+        raise ValueError(f"maps must be a non-empty (n, h, w) array, got shape {maps.shape}")
+    n, h, w = maps.shape
+    strip = np.full((h, n * (w + gap) - gap), np.nan)
+    for index, one in enumerate(maps):
+        strip[:, index * (w + gap) : index * (w + gap) + w] = one
+    return strip
+
+
 def figure_feature_maps(
     image: np.ndarray, outputs: Sequence[tuple[str, np.ndarray]], label: int, shown: int = 8
 ) -> NotebookFigure:
@@ -127,30 +141,35 @@ def figure_feature_maps(
         raise ValueError("outputs must hold map layers, then the flattened values and the scores")
     rows = 1 + len(maps) + 1
     figure = NotebookFigure((1.15 * shown + 1.6, 1.2 * rows + 1.6))
-    grid = figure.add_gridspec(rows, shown)
+    grid = figure.add_gridspec(rows, 2)
     first = figure.add_subplot(grid[0, 0])
     first.imshow(image, cmap=INK_MAP, vmin=0, vmax=MAX_INK)
     first.set_title(f"input (label {label})", fontsize=9)
     _hide_ticks(first)
+    signed = matplotlib.colormaps[SIGNED_MAP].with_extremes(bad="0.3")  # the gaps: dark lines
     for row, (name, out) in enumerate(maps, start=1):
         limit = float(np.abs(out).max()) or 1.0
-        axes = []
-        for channel in range(min(shown, len(out))):
-            ax = figure.add_subplot(grid[row, channel])
-            _hide_ticks(ax)
-            shown_image = ax.imshow(out[channel], cmap=SIGNED_MAP, vmin=-limit, vmax=limit)
-            ax.set_title(f"{name} {channel}" if channel == 0 else str(channel), fontsize=8)
-            axes.append(ax)
-        axes[0].set_ylabel("×".join(map(str, out.shape)), fontsize=8)
-        figure.colorbar(shown_image, ax=axes, shrink=0.8, pad=0.01)
+        count = min(shown, len(out))
+        ax = figure.add_subplot(grid[row, :])
+        picture = ax.imshow(map_strip(out[:count]), cmap=signed, vmin=-limit, vmax=limit)
+        width = out.shape[-1]
+        ax.set_xticks([c * (width + 1) + (width - 1) / 2 for c in range(count)], range(count))
+        ax.set_yticks([])
+        ax.tick_params(length=0, labelsize=8)
+        ax.set_title(
+            f"after {name}: channels 0-{count - 1} of {len(out)}, each "
+            f"{out.shape[1]}×{out.shape[2]}",
+            fontsize=9,
+        )
+        figure.colorbar(picture, ax=ax, shrink=0.8, pad=0.01)
     (flat_name, flat), (score_name, scores) = vectors[-2], vectors[-1]
-    bottom = figure.add_subplot(grid[-1, : shown // 2])
+    bottom = figure.add_subplot(grid[-1, 0])
     bottom.bar(range(len(flat)), flat, color=PALETTE[0])
     bottom.set_title(
         f"after {flat_name}: the {len(flat)} values the linear layer reads", fontsize=9
     )
     bottom.set_xlabel("channel (its largest response anywhere)", fontsize=8)
-    last = figure.add_subplot(grid[-1, shown // 2 :])
+    last = figure.add_subplot(grid[-1, 1])
     best = int(np.argmax(scores))
     colours = [PALETTE[1] if d == best else PALETTE[0] for d in range(len(scores))]
     last.bar(range(len(scores)), scores, color=colours)
