@@ -42,9 +42,11 @@ from helpers.core.pooling import pool2d_by_hand
 from helpers.core.rnn import Tagger, first_difference, hidden_states, tag_sentence, train_tagger
 from helpers.core.text import (
     CUE_AFTER_TEMPLATES,
+    MAX_ONE_HOT_VALUES,
     cue_after_sentence,
     hash_vector,
     make_dataset,
+    one_hot_encode,
     slot_sentence,
     token_ids,
     trigram_bucket,
@@ -224,6 +226,12 @@ LIMITS = [
     ),
     ("image_batch size", lambda: image_batch(np.zeros((4, 4, 3)), HUGE), ValueError, "size"),
     ("hash_vector dim", lambda: hash_vector("apple", 10**12), ValueError, "dim"),
+    (
+        "one_hot_encode size",
+        lambda: one_hot_encode(["a"] * 10_000, [f"w{i}" for i in range(2_000)]),
+        ValueError,
+        "tokens and vocabulary",
+    ),
     ("trigram_bucket dim", lambda: trigram_bucket("app", 10**12), ValueError, "dim"),
     ("make_dataset", lambda: make_dataset(HUGE, 0), ValueError, "n_sentences"),
     ("vgg on cpu", lambda: vgg16(num_classes=HUGE), ValueError, "num_classes"),
@@ -250,6 +258,10 @@ def test_limit_messages_give_the_limit() -> None:
         image_batch(np.zeros((4, 4, 3)), HUGE)
     with pytest.raises(ValueError, match="at most 5,000,000"):
         conv_as_matrix(np.ones((3, 3)), HUGE)
+    with pytest.raises(ValueError, match=r"10,000 × 2,001 one-hot matrix \(20,010,000 values\)"):
+        one_hot_encode(["a"] * 10_000, [f"w{i}" for i in range(2_000)])
+    with pytest.raises(ValueError, match=f"at most {MAX_ONE_HOT_VALUES:,}$"):
+        one_hot_encode(["a"] * 10_000, [f"w{i}" for i in range(2_000)], other=False)
 
 
 def test_counts_of_huge_networks_are_arithmetic() -> None:
@@ -286,7 +298,7 @@ TRACEBACKS = [
     ("formula 'same'", lambda: output_size_formula(5, 3, "same", 1, 1), TypeError, "padding"),
     ("formula float", lambda: output_size_formula(5.0, 3, 1, 1, 1), TypeError, "input_size"),
     ("decay empty", lambda: decay_summary([]), ValueError, "norms"),
-    ("decay None", lambda: decay_summary(None), ValueError, "norms"),
+    ("decay None", lambda: decay_summary(None), TypeError, "norms"),
     ("decay strings", lambda: decay_summary(["a", "b"]), TypeError, "norms"),
     ("growth one side", lambda: growth_exponents((256,)), ValueError, "sides"),
     ("growth same sides", lambda: growth_exponents((256, 256)), ValueError, "sides"),
@@ -334,6 +346,14 @@ TRACEBACKS = [
         "prefix",
     ),
     ("token_ids None", lambda: token_ids(None, ["a"]), TypeError, "tokens"),
+    # 'NoneType' object is not iterable, from inside Tagger
+    ("Tagger vocabulary None", lambda: Tagger("rnn", None), TypeError, "vocabulary"),
+    ("Tagger vocabulary str", lambda: Tagger("rnn", "taipei"), TypeError, "vocabulary"),
+    ("Tagger vocabulary set", lambda: Tagger("rnn", {"a", "b"}), TypeError, "vocabulary"),
+    ("Tagger vocabulary ints", lambda: Tagger("rnn", [1, 2]), TypeError, "vocabulary"),
+    ("Tagger vocabulary empty", lambda: Tagger("rnn", []), ValueError, "vocabulary"),
+    ("Tagger vocabulary ''", lambda: Tagger("rnn", ["a", ""]), ValueError, "vocabulary"),
+    ("Tagger vocabulary repeats", lambda: Tagger("rnn", ["a", "a"]), ValueError, "vocabulary"),
     ("vgg device", lambda: vgg("A", device="nowhere"), ValueError, "device"),
     ("config bytes", lambda: config_layers(b"\x40M"), TypeError, "config"),
     ("pool strings", lambda: pool2d_by_hand([["a", "b"]], 1), TypeError, "x"),
@@ -365,6 +385,14 @@ def test_numpy_floats_are_numbers(scale) -> None:
     )
     assert format_value(np.float32(0.5)) == format_value(0.5) == "0.5000"
     assert format_value(np.int64(3)) == "3"
+
+
+def test_one_hot_encode_up_to_the_limit() -> None:
+    vocabulary = [f"w{i}" for i in range(999)]  # 1,000 columns with "other"
+    matrix = one_hot_encode(["w1", "x"] * (MAX_ONE_HOT_VALUES // 2_000), vocabulary)
+    assert matrix.shape == (MAX_ONE_HOT_VALUES // 1_000, 1_000) and matrix.sum() == len(matrix)
+    assert Tagger("rnn", ("arrive", "taipei")).vocabulary == ("arrive", "taipei")
+    assert Tagger("rnn", ["b", "a"]).vocabulary == ("b", "a")  # a list keeps its order
 
 
 def test_valid_questions_still_encode() -> None:

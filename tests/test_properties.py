@@ -12,6 +12,7 @@ import math
 import time
 import warnings
 from collections.abc import Callable
+from numbers import Real
 
 import numpy as np
 import pytest
@@ -22,7 +23,21 @@ from hypothesis import strategies as st
 from hypothesis.extra import numpy as hnp
 from torch import nn
 
-from helpers.core import arithmetic, conv, families, gradients, lstm, pooling, rnn, summary, text
+from helpers.core import (
+    arithmetic,
+    cnn_pipeline,
+    conv,
+    families,
+    gradients,
+    image_properties,
+    lstm,
+    pooling,
+    rnn,
+    summary,
+    text,
+    vqa,
+)
+from helpers.core import images as photos
 from helpers.core.dense_vs_conv import ARTICLE_CLAIMS, calculator_counts
 from helpers.core.encoders import (
     MAX_LAYERS,
@@ -152,6 +167,11 @@ def warm_up() -> None:
     with torch.device("meta"):
         QstEncoder(5, 3, 4, 1, 3)
     rnn.tag_sentence(_TAGGER, "arrive taipei")
+    cnn_pipeline.photo_stages()
+    cnn_pipeline.pipeline_photo()
+    image_properties.detect_stars()
+    vqa.vqa_shapes()
+    _VQA(torch.zeros(1, 3, 32, 32), torch.zeros((1, 2), dtype=torch.long))
 
 
 # --- sizes and parameter counts (arithmetic) ---------------------------------------------------
@@ -676,3 +696,359 @@ def test_rnn_helpers(sentence, distances, tolerance, inputs) -> None:
     steps_found = call(rnn.toy_rnn, inputs)
     if steps_found is not REJECTED:
         assert len(steps_found) == len(inputs)
+
+
+# --- the families below also get torch scalars ---------------------------------------------------
+
+torch_scalars = st.one_of(
+    st.integers(-3, 12).map(torch.tensor),
+    floats.map(torch.tensor),
+    st.booleans().map(torch.tensor),
+)
+
+
+def wild(valid: st.SearchStrategy) -> st.SearchStrategy:
+    """`valid` values four times in five, else anything at all, a torch scalar included.
+
+    Drawn through flatmap: st.one_of flattens the many branches of `anything` next to `valid`,
+    which then comes up in fewer than one draw in five.
+    """
+    invalid = st.one_of(anything, torch_scalars)
+    return st.integers(0, 4).flatmap(lambda choice: invalid if choice == 4 else valid)
+
+
+def as_numpy(value: object) -> np.ndarray:
+    """`value` as a numpy array; a tensor (one that requires grad, a bfloat16 one) as float64."""
+    if isinstance(value, torch.Tensor):
+        return value.detach().double().numpy()
+    return np.asarray(value)
+
+
+def torch_stage_count(size: tuple, kernel_size: int, pool_size: int) -> int:
+    """How many Conv2d(kernel_size) + MaxPool2d(pool_size) stages PyTorch runs on `size`."""
+    x = torch.zeros(1, 1, *size, device="meta")
+    weight = torch.zeros(1, 1, kernel_size, kernel_size, device="meta")
+    count = 0
+    while True:
+        try:
+            x = F.max_pool2d(F.conv2d(x, weight), pool_size)
+        except RuntimeError:
+            return count
+        count += 1
+
+
+# --- conv → ReLU → pool on the photo (cnn_pipeline) ----------------------------------------------
+
+SPECIAL_IMAGES = (
+    np.full((5, 5), np.nan),
+    np.full((5, 5), np.inf),
+    np.ones((5, 5), dtype=bool),
+    np.full((5, 5), "a"),
+    np.zeros((0, 5)),
+    np.zeros((1, 0, 5)),
+    np.zeros(5),
+    [[1.0, 2.0], [3.0]],
+    torch.ones(6, 6, requires_grad=True),
+    torch.ones(6, 6, dtype=torch.bfloat16),
+)
+grey_images = hnp.arrays(
+    np.float64, st.tuples(st.integers(3, 20), st.integers(6, 20)), elements=st.floats(-4, 4)
+)
+feature_maps = hnp.arrays(
+    np.float64,
+    st.tuples(st.sampled_from([1, 3]), st.integers(3, 9), st.integers(3, 9)),
+    elements=st.floats(-4, 4),
+)
+pipeline_images = wild(
+    st.one_of(
+        grey_images,
+        grey_images.map(torch.from_numpy),
+        feature_maps,
+        st.sampled_from(SPECIAL_IMAGES),
+    )
+)
+filter_banks = wild(
+    st.one_of(
+        st.none(),
+        hnp.arrays(
+            np.float64,
+            st.tuples(st.sampled_from([1, 3]), st.integers(1, 3), st.integers(1, 3)),
+            elements=st.floats(-2, 2),
+        ),
+        st.sampled_from(SPECIAL_IMAGES),
+    )
+)
+grey_pipeline_images = wild(
+    st.one_of(grey_images, grey_images.map(torch.from_numpy), st.sampled_from(SPECIAL_IMAGES))
+)
+later_filters = wild(st.sampled_from(cnn_pipeline.LATER_FILTERS))
+pipeline_sizes = wild(st.tuples(st.integers(1, 60), st.integers(1, 60)))
+
+
+@SETTINGS
+@given(
+    size=pipeline_sizes,
+    n_stages=wild(st.integers(0, 6)),
+    n_filters=wild(st.integers(1, 4)),
+    kernel_size=wild(st.integers(1, 4)),
+    pool_size=wild(st.integers(1, 3)),
+)
+# found: max_stages looped for ever (nothing shrinks) or for 10**30 steps (one cell a stage)
+@example(size=(5, 5), n_stages=3, n_filters=3, kernel_size=1, pool_size=1)
+@example(size=(10**30, 10**30), n_stages=3, n_filters=3, kernel_size=2, pool_size=1)
+# found: max_stages answered 0 for kernel_size 0 instead of naming it
+@example(size=(10, 10), n_stages=0, n_filters=3, kernel_size=0, pool_size=2)
+def test_pipeline_sizes(size, n_stages, n_filters, kernel_size, pool_size) -> None:
+    fitting = call(cnn_pipeline.max_stages, size, kernel_size, pool_size)
+    valid = (
+        isinstance(size, (tuple, list))
+        and len(size) == 2
+        and all(is_int(n) for n in size)
+        and is_int(kernel_size)
+        and is_int(pool_size)
+    )
+    never_shrinks = valid and kernel_size == pool_size == 1
+    assert (fitting is REJECTED) == (not valid or never_shrinks)
+    if fitting is not REJECTED and tiny(size, kernel_size, pool_size, limit=60):
+        assert fitting == torch_stage_count(pair(size), int(kernel_size), int(pool_size))
+    shapes = call(cnn_pipeline.stage_shapes, size, n_stages, n_filters, kernel_size, pool_size)
+    if shapes is REJECTED:
+        return
+    assert never_shrinks or n_stages <= fitting
+    assert len(shapes) == n_stages + 1 and shapes[0] == (1, *py(*size))
+    assert all(shape[0] == n_filters for shape in shapes[1:])
+    if tiny(size, kernel_size, pool_size, limit=60):  # PyTorch's layers give the same shapes
+        x = torch.zeros(1, 1, *pair(size), device="meta")
+        weight = torch.zeros(n_filters, 1, kernel_size, kernel_size, device="meta")
+        for shape in shapes[1:]:
+            x = F.max_pool2d(F.conv2d(x, weight), pool_size)
+            weight = weight[:, :1].expand(n_filters, n_filters, -1, -1)
+            assert tuple(x.shape[1:]) == shape
+    if not never_shrinks and fitting < cnn_pipeline.MAX_STAGES:
+        one_more = call(
+            cnn_pipeline.stage_shapes, size, fitting + 1, n_filters, kernel_size, pool_size
+        )
+        assert one_more is REJECTED
+
+
+def torch_stage(x: np.ndarray, bank: np.ndarray, pool_size: int) -> tuple[torch.Tensor, ...]:
+    """conv, ReLU and max pool of one stage with PyTorch's functions (depthwise for C > 1)."""
+    maps = torch.tensor(x if x.ndim == 3 else x[None])[None]
+    groups = 1 if maps.shape[1] == 1 else bank.shape[0]
+    conv_maps = F.conv2d(maps, torch.tensor(bank)[:, None], groups=groups)
+    return conv_maps[0], F.relu(conv_maps)[0], F.max_pool2d(F.relu(conv_maps), pool_size)[0]
+
+
+@TORCH_SETTINGS
+@given(
+    x=pipeline_images,
+    filters=filter_banks,
+    pool_size=wild(st.integers(1, 3)),
+    number=wild(st.integers(1, 4)),
+    later=later_filters,
+    names=wild(
+        st.one_of(
+            st.lists(st.sampled_from(cnn_pipeline.FILTER_NAMES), min_size=1, max_size=4),
+            st.lists(st.sampled_from([*cnn_pipeline.FILTER_NAMES, "sideways"]), max_size=4),
+        )
+    ),
+)
+def test_pipeline_stage(x, filters, pool_size, number, later, names) -> None:
+    bank = call(cnn_pipeline.edge_filter_bank, names)
+    if bank is not REJECTED:
+        assert bank.shape == (len(names), 3, 3)
+        np.testing.assert_array_equal(bank.sum(axis=(1, 2)), 0.0)  # edge filters sum to 0
+    kernels = call(cnn_pipeline.stage_filters, number, later)
+    if kernels is not REJECTED:
+        assert kernels.shape == (3, 3, 3)
+        edges = number == 1 or later == "edges"
+        assert edges == np.array_equal(kernels, cnn_pipeline.edge_filter_bank())
+    stage = call(cnn_pipeline.conv_relu_pool, x, filters, pool_size, number)
+    if stage is REJECTED:
+        return
+    array = as_numpy(x).astype(float)
+    bank = cnn_pipeline.edge_filter_bank() if filters is None else as_numpy(filters).astype(float)
+    conv_maps, relu, pooled = torch_stage(array, bank, pool_size)
+    np.testing.assert_allclose(stage.conv, conv_maps.numpy(), atol=1e-9)
+    np.testing.assert_allclose(stage.relu, relu.numpy(), atol=1e-9)
+    np.testing.assert_allclose(stage.pooled, pooled.numpy(), atol=1e-9)
+    assert stage.number == number and stage.input_shape[-2:] == array.shape[-2:]
+    assert [shape for _, shape in stage.shapes()][1:] == [
+        stage.conv.shape,
+        stage.relu.shape,
+        stage.pooled.shape,
+    ]
+
+
+@TORCH_SETTINGS
+@given(
+    image=grey_pipeline_images,
+    n_stages=wild(st.integers(0, 2)),
+    later=later_filters,
+    pool_size=wild(st.integers(1, 3)),
+    shift=wild(st.integers(1, 4)),
+    shift_stages=wild(st.integers(1, 2)),
+    factor=wild(st.integers(1, 8)),
+)
+def test_pipeline_runs(image, n_stages, later, pool_size, shift, shift_stages, factor) -> None:
+    stages = call(cnn_pipeline.run_pipeline, image, n_stages, later, pool_size)
+    if stages is not REJECTED:
+        assert [stage.number for stage in stages] == list(range(1, n_stages + 1))
+        assert all(np.all(stage.relu >= 0) for stage in stages)
+        shapes = cnn_pipeline.stage_shapes(np.shape(image), n_stages, 3, 3, pool_size)
+        assert [stage.pooled.shape for stage in stages] == shapes[1:]
+        for before, after in zip(stages, stages[1:]):
+            assert after.input_shape == before.pooled.shape
+    changes = call(cnn_pipeline.shift_changes, image, shift, shift_stages, later)
+    if changes is not REJECTED:
+        assert [change.stage for change in changes] == list(range(1, shift_stages + 1))
+        for change in changes:
+            assert change.relu_change >= 0 and change.pooled_change >= 0
+            assert 0 <= change.relu_unchanged <= 1 and 0 <= change.pooled_unchanged <= 1
+    cached = call(cnn_pipeline.photo_stages, later)
+    if cached is not REJECTED:
+        assert len(cached) == 6 and cached is cnn_pipeline.photo_stages(later)
+    photo = call(cnn_pipeline.pipeline_photo, factor)
+    if photo is not REJECTED:
+        assert photo.shape == (-(-600 // int(factor)), -(-512 // int(factor)))
+        assert 0 <= photo.min() and photo.max() <= 1
+
+
+# --- the sample photograph (images) --------------------------------------------------------------
+
+small_images = st.one_of(
+    hnp.arrays(
+        st.sampled_from([np.float32, np.float64, np.uint8, np.bool_]),
+        st.one_of(
+            st.tuples(st.integers(0, 6), st.integers(0, 6)),
+            st.tuples(st.integers(1, 6), st.integers(1, 6), st.integers(1, 3)),
+        ),
+    ),
+    st.sampled_from(SPECIAL_IMAGES),
+)
+
+
+@SETTINGS
+@given(grey=wild(st.booleans()), image=wild(small_images), factor=wild(st.integers(1, 8)))
+def test_images(grey, image, factor) -> None:
+    assert photos.sample_photo_path().name == photos.SAMPLE_PHOTO
+    photo = call(photos.sample_photo, grey)
+    assert (photo is REJECTED) == (not isinstance(grey, bool))
+    if photo is not REJECTED:
+        assert photo.shape == ((600, 512) if grey else (600, 512, 3))
+        assert photo.dtype == np.float32 and 0 <= photo.min() and photo.max() <= 1
+    small = call(photos.subsample, image, factor)
+    if small is not REJECTED:
+        array = np.asarray(image)
+        assert small.shape[:2] == tuple(-(-n // int(factor)) for n in array.shape[:2])
+        np.testing.assert_array_equal(small, array[:: int(factor), :: int(factor)])
+
+
+# --- the three properties of images (image_properties) -------------------------------------------
+
+STARS = image_properties.detect_stars(0.3)  # a low threshold: the most peaks
+
+
+@SETTINGS
+@given(
+    threshold=wild(st.floats(0.01, 0.99)),
+    peak=wild(st.one_of(st.sampled_from(STARS.plain_peaks), st.tuples(ints, ints))),
+    image=wild(
+        st.one_of(
+            hnp.arrays(np.float32, st.tuples(st.integers(5, 8), st.integers(5, 8))), small_images
+        )
+    ),
+    box=wild(
+        st.one_of(
+            st.tuples(*[st.integers(0, 2), st.integers(1, 3)] * 2).map(
+                lambda t: (t[0], t[0] + t[1], t[2], t[2] + t[3])
+            ),
+            st.tuples(*[st.integers(0, 8)] * 4),
+        )
+    ),
+)
+def test_image_properties(threshold, peak, image, box) -> None:
+    found = call(image_properties.detect_stars, threshold)
+    valid = isinstance(threshold, Real) and not isinstance(threshold, bool | np.bool_)
+    assert (found is REJECTED) == (not (valid and 0 < threshold < 1))
+    if found is not REJECTED:
+        # Strongest first, so a higher threshold keeps the first peaks of a lower one.
+        low, high = (STARS, found) if threshold >= 0.3 else (found, STARS)
+        assert high.peaks == low.peaks[: len(high.peaks)]
+        half = np.array(found.template.shape) // 2
+        assert all(found.response[tuple(np.array(p) - half)] >= threshold for p in found.peaks)
+        assert all(isinstance(found.plain_rank(p), int | None) for p in found.peaks)
+    rank = call(STARS.plain_rank, peak)
+    if rank is not REJECTED:
+        assert rank is None or STARS.plain_peaks[rank - 1] == tuple(py(*peak))
+    part = call(image_properties.crop, image, box)
+    if part is not REJECTED:
+        top, bottom, left, right = py(*box)
+        assert tuple(part.shape[:2]) == (bottom - top, right - left)
+        np.testing.assert_array_equal(as_numpy(part), as_numpy(image)[top:bottom, left:right])
+
+
+# --- the CNN + RNN combination (vqa) -------------------------------------------------------------
+
+torch.manual_seed(0)
+_VQA = vqa.VqaModel().eval()
+
+
+@st.composite
+def vqa_images(draw: st.DrawFn) -> torch.Tensor:
+    batch = draw(st.integers(0, 3))
+    channels, side = draw(st.sampled_from([(3, 32), (3, 32), (1, 32), (3, 16)]))
+    dtype = draw(st.sampled_from([torch.float32, torch.float32, torch.float64, torch.int64]))
+    generator = torch.Generator().manual_seed(draw(st.integers(0, 99)))
+    image = torch.rand(batch, channels, side, side, generator=generator)
+    if batch and draw(st.booleans()):
+        image[0, 0, 0, 0] = draw(st.sampled_from([float("nan"), float("inf"), 0.5]))
+    return image.to(dtype)
+
+
+@TORCH_SETTINGS
+@given(
+    image=wild(vqa_images()),
+    question=questions,
+    sizes7=st.tuples(
+        wild(st.integers(1, 12)),
+        wild(st.integers(1, 12)),
+        wild(st.sampled_from([4, 8, 32, 30, 2**20])),
+        *[wild(st.integers(1, 12))] * 4,
+    ),
+    batch=wild(st.integers(1, 4)),
+    length=wild(st.integers(1, 12)),
+    seed=wild(st.integers(0, 3)),
+)
+def test_vqa(image, question, sizes7, batch, length, seed) -> None:
+    count = call(vqa.vqa_param_count, *sizes7)
+    with torch.device("meta"):
+        model = call(vqa.VqaModel, *sizes7)
+    too_big = count is not REJECTED and (count > MAX_PARAMS or sizes7[5] > MAX_LAYERS)
+    assert (model is REJECTED) == (count is REJECTED or too_big)
+    if model is not REJECTED:
+        assert count == count_params(model)
+    image_size, embed_size = sizes7[2], sizes7[1]
+    encoder_count = call(vqa.image_encoder_param_count, image_size, 3, embed_size)
+    with torch.device("meta"):
+        encoder = call(vqa.ImageEncoder, image_size, 3, embed_size)
+    too_big = encoder_count is not REJECTED and encoder_count > MAX_PARAMS
+    assert (encoder is REJECTED) == (encoder_count is REJECTED or too_big)
+    if encoder is not REJECTED:
+        assert encoder_count == count_params(encoder)
+    shapes = call(vqa.vqa_shapes, batch, length, seed)
+    if shapes is not REJECTED:
+        found = dict(shapes)
+        assert found["image"] == (batch, 3, 32, 32) and found["question"] == (batch, length)
+        assert found["fusion: image ⊙ question"] == (batch, 64)
+        assert shapes[-1] == ("answer scores", (batch, 10))
+    with torch.no_grad():
+        scores = call(_VQA, image, question)
+        image_vector = call(_VQA.image_encoder, image)
+        if image_vector is not REJECTED:
+            assert image_vector.shape == (image.shape[0], 64)
+        if scores is not REJECTED:
+            assert image_vector is not REJECTED
+            assert scores.shape == (image.shape[0], 10) and torch.isfinite(scores).all()
+            fused = image_vector * _VQA.question_encoder(question)
+            torch.testing.assert_close(scores, _VQA.answer(torch.tanh(fused)))

@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import math
-from collections.abc import Iterable, Mapping
+import sys
+from collections.abc import Iterable, Mapping, Set
 from numbers import Integral, Real
 from typing import Any, NamedTuple
+
+import numpy as np
 
 Pair = tuple[int, int]
 
@@ -31,6 +34,59 @@ def check_real(value: object, name: str, finite: bool = True) -> float:
     if finite and not math.isfinite(number):
         raise ValueError(f"{name} must be a finite number, got {number}")
     return number
+
+
+def check_reals(
+    values: object, name: str, minimum_size: int = 0, what: str = "numbers"
+) -> np.ndarray:
+    """`values` as float64 if a 1-D list, tuple, array or tensor of finite numbers; else raise."""
+    # Checked item by item: np.asarray(..., dtype=float) would read True as 1.0 and "2" as 2.0.
+    torch = sys.modules.get("torch")  # a tensor exists only once torch is imported
+    if torch is not None and isinstance(values, torch.Tensor):
+        if values.dtype == torch.bool or values.is_complex():
+            raise TypeError(f"{name} must hold {what}, got a tensor of {values.dtype}")
+        values = values.detach().cpu().double().numpy()
+    if isinstance(values, np.ndarray) and values.dtype == object:
+        values = values.tolist()  # its items are checked one by one below
+    if isinstance(values, np.ndarray):
+        if values.dtype.kind not in "iuf":
+            raise TypeError(f"{name} must hold {what}, got an array of {values.dtype}")
+        array = values.astype(np.float64, copy=False)
+    elif isinstance(values, (str, bytes, Mapping, Set)) or not isinstance(values, Iterable):
+        raise TypeError(
+            f"{name} must be a sequence of {what}, got {type(values).__name__} {values!r:.60}"
+        )
+    else:
+        items = list(values)
+        for index, item in enumerate(items):
+            if torch is not None and isinstance(item, torch.Tensor):
+                if item.dtype == torch.bool or item.is_complex():
+                    raise TypeError(f"{name} must hold {what}, got a tensor of {item.dtype}")
+                items[index] = item.detach().cpu().double().numpy()
+            elif isinstance(item, (bool, np.bool_)) or not isinstance(
+                item, (Real, list, tuple, np.ndarray)
+            ):
+                raise TypeError(
+                    f"{name} must hold {what}, got {type(item).__name__} {item!r:.40} "
+                    f"at index {index}"
+                )
+        try:
+            array = np.asarray(items, dtype=np.float64)
+        except (TypeError, ValueError):  # only nested items can fail here
+            raise ValueError(
+                f"{name} must be a one-dimensional sequence of {what}, got nested sequences"
+            ) from None
+    if array.ndim != 1:
+        raise ValueError(
+            f"{name} must be a one-dimensional sequence of {what}, got shape {array.shape}"
+        )
+    if array.size < minimum_size:
+        raise ValueError(f"{name} must hold at least {minimum_size} {what}, got {array.size}")
+    finite = np.isfinite(array)
+    if not finite.all():
+        index = int(np.flatnonzero(~finite)[0])
+        raise ValueError(f"{name} must hold finite {what}, got {array[index]} at index {index}")
+    return array
 
 
 def check_bool(value: object, name: str) -> bool:

@@ -46,12 +46,49 @@ POOL_SIZE = 2
 
 KERNEL_SIZE = 3
 
+# The most stages stage_shapes and run_pipeline compute: with pool_size 1 a stage only takes
+# kernel_size - 1 from each side, so a huge input would fit that many (the photo fits 6).
+MAX_STAGES = 1_000
+
+# The most values one stage's maps may hold (80 MB of float64; the photo's first stage holds
+# about 230,000): larger inputs or filter banks raise a ValueError before any work.
+MAX_MAP_VALUES = 10_000_000
+
+
+def _real_array(value: object, name: str, ndims: tuple[int, ...], shape: str) -> np.ndarray:
+    """`value` as a float64 array of finite numbers with `ndims` dimensions, none of them
+    empty, or raise naming `name` (`shape` says in messages which shape it must have)."""
+    if isinstance(value, torch.Tensor):
+        value = value.detach().cpu()  # np.asarray refuses a tensor that requires grad
+    try:
+        array = np.asarray(value)
+    except (TypeError, ValueError):  # ragged nested lists, unsupported tensor dtypes
+        raise TypeError(
+            f"{name} must be an array of numbers, got {type(value).__name__} {value!r:.60}"
+        ) from None
+    # bool is left out: True and False are no brightness values.
+    if array.dtype.kind not in "iuf":
+        raise TypeError(f"{name} must be an array of numbers, got dtype {array.dtype}")
+    if array.ndim not in ndims or 0 in array.shape:
+        raise ValueError(f"{name} must be a non-empty {shape} array, got shape {array.shape}")
+    array = array.astype(np.float64)
+    if not np.isfinite(array).all():
+        raise ValueError(f"{name} must hold finite numbers, got nan or inf")
+    return array
+
+
+def _check_later(later: str) -> str:
+    """Return `later` if it names one of LATER_FILTERS, or raise naming it."""
+    if not isinstance(later, str) or later not in LATER_FILTERS:
+        raise ValueError(f"later must be one of {LATER_FILTERS}, got {later!r:.60}")
+    return later
+
 
 def edge_filter_bank(names: tuple[str, ...] = FILTER_NAMES) -> np.ndarray:
     """The named edge filters stacked as one (F, 3, 3) float64 array, in the order given."""
-    if isinstance(names, str) or not names:
-        raise ValueError(f"names must be a non-empty tuple of filter names, got {names!r}")
-    unknown = [name for name in names if name not in EDGE_FILTERS]
+    if not isinstance(names, (tuple, list)) or not names:
+        raise ValueError(f"names must be a non-empty tuple of filter names, got {names!r:.60}")
+    unknown = [name for name in names if not isinstance(name, str) or name not in EDGE_FILTERS]
     if unknown:
         raise ValueError(f"names has unknown filters {unknown}; known: {list(FILTER_NAMES)}")
     return np.stack([EDGE_FILTERS[name] for name in names])
@@ -60,8 +97,7 @@ def edge_filter_bank(names: tuple[str, ...] = FILTER_NAMES) -> np.ndarray:
 def stage_filters(number: int, later: str = "average") -> np.ndarray:
     """The (F, 3, 3) kernels of stage `number`: the edge filters first, then `later`'s."""
     number = check_int(number, "number")
-    if later not in LATER_FILTERS:
-        raise ValueError(f"later must be one of {LATER_FILTERS}, got {later!r}")
+    later = _check_later(later)
     if number == 1 or later == "edges":
         return edge_filter_bank()
     return np.stack([AVERAGE_FILTER] * len(FILTER_NAMES))
@@ -94,12 +130,8 @@ class Stage:
 
 
 def _as_maps(x: np.ndarray) -> np.ndarray:
-    x = np.asarray(x, dtype=np.float64)
-    if x.ndim == 2:
-        x = x[None]
-    if x.ndim != 3 or 0 in x.shape:
-        raise ValueError(f"x must be a non-empty (H, W) or (C, H, W) array, got shape {x.shape}")
-    return x
+    x = _real_array(x, "x", (2, 3), "(H, W) or (C, H, W)")
+    return x[None] if x.ndim == 2 else x
 
 
 def _frozen(tensor: torch.Tensor) -> np.ndarray:
@@ -123,21 +155,30 @@ def conv_relu_pool(
     filter f" through every stage.
     """
     maps = _as_maps(x)
-    bank = edge_filter_bank() if filters is None else np.asarray(filters, dtype=np.float64)
-    if bank.ndim != 3 or 0 in bank.shape:
-        raise ValueError(f"filters must be a non-empty (F, kh, kw) array, got shape {bank.shape}")
+    if filters is None:
+        bank = edge_filter_bank()
+    else:
+        bank = _real_array(filters, "filters", (3,), "(F, kh, kw)")
     if maps.shape[0] not in (1, bank.shape[0]):
         raise ValueError(
             f"x has {maps.shape[0]} channels: it must have 1 or as many as filters "
             f"({bank.shape[0]})"
         )
     pool_size = check_int(pool_size, "pool_size")
-    conv_output_size(maps.shape[1:], bank.shape[1:])  # raises if the kernel does not fit
+    number = check_int(number, "number")
+    # Both raise if a kernel or a pooling window does not fit.
+    out = conv_output_size(maps.shape[1:], bank.shape[1:])
+    pool_output_size(out, pool_size)
+    values = bank.shape[0] * out[0] * out[1]
+    if values > MAX_MAP_VALUES:
+        raise ValueError(
+            f"x of shape {maps.shape} and {bank.shape[0]} filters give {values:,} values per "
+            f"map stack; conv_relu_pool makes at most {MAX_MAP_VALUES:,}"
+        )
     groups = 1 if maps.shape[0] == 1 else bank.shape[0]
     # torch.tensor copies: the inputs may be read-only arrays (torch.from_numpy would warn).
     conv = F.conv2d(torch.tensor(maps)[None], torch.tensor(bank)[:, None], groups=groups)
     relu = F.relu(conv)
-    pool_output_size(relu.shape[-2:], pool_size)  # raises if the map is smaller than a window
     pooled = F.max_pool2d(relu, pool_size)
     bank = bank.copy()
     bank.flags.writeable = False
@@ -146,18 +187,50 @@ def conv_relu_pool(
     )
 
 
+def _check_size(size: tuple[int, int]) -> tuple[int, int]:
+    """Return `size` as an (H, W) pair of ints >= 1, or raise naming it."""
+    if not isinstance(size, (tuple, list)) or len(size) != 2:
+        raise TypeError(f"size must be an (H, W) pair of ints, got {size!r:.60}")
+    return check_int(size[0], "size[0]"), check_int(size[1], "size[1]")
+
+
 def max_stages(
     size: tuple[int, int], kernel_size: int = KERNEL_SIZE, pool_size: int = POOL_SIZE
 ) -> int:
     """How many conv (no padding) + pool stages fit on an input of `size` (H, W)."""
-    shape: tuple[int, int] = (check_int(size[0], "size[0]"), check_int(size[1], "size[1]"))
+    shape = _check_size(size)
+    kernel_size = check_int(kernel_size, "kernel_size")
+    pool_size = check_int(pool_size, "pool_size")
+    if pool_size == 1:
+        if kernel_size == 1:
+            raise ValueError(
+                "kernel_size 1 and pool_size 1 never shrink the input: any number of stages fits"
+            )
+        # Each stage takes kernel_size - 1 from each side: counted without a loop, which
+        # would take as many steps as the side is long.
+        return max(0, (min(shape) - kernel_size) // (kernel_size - 1) + 1)
     count = 0
-    while True:
+    while True:  # each stage at least halves the sides: a few dozen steps at most
         try:
             shape = pool_output_size(conv_output_size(shape, kernel_size), pool_size)
         except ValueError:
             return count
         count += 1
+
+
+def _check_n_stages(n_stages: int, size: tuple[int, int], kernel_size: int, pool_size: int) -> int:
+    """Return `n_stages` if that many stages fit on `size`, or raise naming it."""
+    n_stages = check_int(n_stages, "n_stages", minimum=0, maximum=MAX_STAGES)
+    height, width = _check_size(size)
+    if check_int(kernel_size, "kernel_size") == check_int(pool_size, "pool_size") == 1:
+        return n_stages  # nothing shrinks: every number of stages fits
+    fitting = max_stages((height, width), kernel_size, pool_size)
+    if n_stages > fitting:
+        raise ValueError(
+            f"n_stages={n_stages} is too many: a {height}×{width} image fits at most "
+            f"{fitting} stages"
+        )
+    return n_stages
 
 
 def stage_shapes(
@@ -168,13 +241,13 @@ def stage_shapes(
     pool_size: int = POOL_SIZE,
 ) -> list[tuple[int, int, int]]:
     """(C, H, W) after each stage, from the output-size formulas alone: [input, stage 1, ...]."""
-    n_stages = check_int(n_stages, "n_stages", minimum=0)
-    height, width = check_int(size[0], "size[0]"), check_int(size[1], "size[1]")
-    shapes = [(1, height, width)]
+    n_stages = _check_n_stages(n_stages, size, kernel_size, pool_size)
+    n_filters = check_int(n_filters, "n_filters")
+    shapes = [(1, *_check_size(size))]
     for _ in range(n_stages):
         conv = conv_output_size(shapes[-1][1:], kernel_size)
         pooled = pool_output_size(conv, pool_size)
-        shapes.append((check_int(n_filters, "n_filters"), *pooled))
+        shapes.append((n_filters, *pooled))
     return shapes
 
 
@@ -185,16 +258,9 @@ def run_pipeline(
 
     Stage 1 uses the edge filters; later stages use `stage_filters(n, later)`.
     """
-    image = np.asarray(image, dtype=np.float64)
-    if image.ndim != 2:
-        raise ValueError(f"image must be a grey (H, W) array, got shape {image.shape}")
-    n_stages = check_int(n_stages, "n_stages", minimum=0)
-    fitting = max_stages(image.shape, KERNEL_SIZE, pool_size)
-    if n_stages > fitting:
-        raise ValueError(
-            f"n_stages={n_stages} is too many: a {image.shape[0]}×{image.shape[1]} image "
-            f"fits at most {fitting} stages"
-        )
+    image = _real_array(image, "image", (2,), "grey (H, W)")
+    later = _check_later(later)
+    n_stages = _check_n_stages(n_stages, image.shape, KERNEL_SIZE, pool_size)
     stages: list[Stage] = []
     x = image
     for number in range(1, n_stages + 1):
@@ -204,9 +270,13 @@ def run_pipeline(
     return stages
 
 
-@lru_cache(maxsize=len(LATER_FILTERS))
 def photo_stages(later: str = "average") -> tuple[Stage, ...]:
     """Every stage that fits on the pipeline photo, computed once (take the first n as needed)."""
+    return _photo_stages(_check_later(later))
+
+
+@lru_cache(maxsize=len(LATER_FILTERS))
+def _photo_stages(later: str) -> tuple[Stage, ...]:
     photo = pipeline_photo()
     return tuple(run_pipeline(photo, max_stages(photo.shape), later))
 
@@ -244,11 +314,10 @@ def shift_changes(
     `shift` pixels further right, as if the camera had moved, so no padding is invented.
     Returns one ShiftChange per stage, 1 to `n_stages`.
     """
-    image = np.asarray(image, dtype=np.float64)
-    if image.ndim != 2:
-        raise ValueError(f"image must be a grey (H, W) array, got shape {image.shape}")
+    image = _real_array(image, "image", (2,), "grey (H, W)")
     shift = check_int(shift, "shift")
     n_stages = check_int(n_stages, "n_stages")
+    later = _check_later(later)
     if shift >= image.shape[1]:
         raise ValueError(f"shift={shift} must be smaller than the image width {image.shape[1]}")
     befores = run_pipeline(image[:, shift:], n_stages, later)

@@ -9,7 +9,7 @@ import numpy as np
 import torch
 from torch import nn
 
-from helpers.core.arithmetic import check_int, check_real
+from helpers.core.arithmetic import check_int, check_real, check_reals
 from helpers.core.determinism import check_seed, seeded_single_thread, single_thread
 
 if TYPE_CHECKING:
@@ -116,21 +116,13 @@ def gradient_norms(
 
 def decay_summary(norms: np.ndarray) -> str:
     """How much weaker (or stronger) the gradient is at the first step than at the last."""
-    try:
-        values = np.asarray(norms, dtype=float)
-    except (TypeError, ValueError):
-        raise TypeError(
-            f"norms must be a sequence of gradient norms (numbers), got {type(norms).__name__}"
-        ) from None
-    if values.ndim != 1 or values.size == 0:
+    values = check_reals(norms, "norms", minimum_size=1, what="gradient norms")
+    negative = np.flatnonzero(values < 0)
+    if negative.size:
+        step = int(negative[0]) + 1
         raise ValueError(
-            f"norms must be a non-empty 1-D sequence of gradient norms, got shape {values.shape}"
+            f"norms must be >= 0 (lengths of gradients), got {values[step - 1]} at step {step}"
         )
-    for step, value in ((1, values[0]), (values.size, values[-1])):
-        if not (np.isfinite(value) and value >= 0):
-            raise ValueError(
-                f"norms must be finite and >= 0 (lengths of gradients), got {value} at step {step}"
-            )
     first, last = (value if value > 0 else FLOOR for value in (values[0], values[-1]))
     with np.errstate(over="ignore", under="ignore", divide="ignore"):  # handled just below
         ratio = first / last
@@ -181,10 +173,7 @@ def forget_gate_values(
 
 def per_step_factor(norms: np.ndarray) -> float:
     """The factor by which a gradient changes per step on average: (first / last)^(1/(T−1))."""
-    values = np.asarray(norms, dtype=float)
-    if values.ndim != 1 or values.size < 2 or not np.all(np.isfinite(values) & (values > 0)):
-        raise ValueError(
-            f"norms must be a 1-D sequence of at least 2 positive, finite gradient norms, got "
-            f"{values!r:.80}"
-        )
+    values = check_reals(norms, "norms", minimum_size=2, what="gradient norms")
+    if not np.all(values > 0):
+        raise ValueError(f"norms must be positive gradient norms, got {values!r:.80}")
     return float((values[0] / values[-1]) ** (1 / (values.size - 1)))

@@ -8,6 +8,7 @@ import numpy as np
 import torch
 import torch.nn.functional as F
 
+from helpers.core.arithmetic import check_int, check_real
 from helpers.core.images import sample_photo
 
 # Regions of the sample photograph (rows, columns), found by looking at it.
@@ -37,17 +38,40 @@ class StarDetection:
 
     def plain_rank(self, peak: tuple[int, int]) -> int | None:
         """Where `peak` ranks (1 = strongest) among the plain product-sum's maxima, or None."""
+        if not isinstance(peak, (tuple, list)) or len(peak) != 2:
+            raise TypeError(f"peak must be a (row, column) pair of ints, got {peak!r:.60}")
+        peak = (check_int(peak[0], "peak[0]", minimum=0), check_int(peak[1], "peak[1]", minimum=0))
         return self.plain_peaks.index(peak) + 1 if peak in self.plain_peaks else None
 
 
 def crop(image: np.ndarray, box: tuple[int, int, int, int]) -> np.ndarray:
     """The part of `image` inside `box` = (top, bottom, left, right)."""
-    top, bottom, left, right = box
+    if not isinstance(box, (tuple, list)) or len(box) != 4:
+        raise TypeError(f"box must be a (top, bottom, left, right) tuple of ints, got {box!r:.60}")
+    names = ("top", "bottom", "left", "right")
+    top, bottom, left, right = (
+        check_int(value, f"box {name}", minimum=0) for value, name in zip(box, names, strict=True)
+    )
+    if not isinstance(image, (np.ndarray, torch.Tensor)):
+        try:
+            image = np.asarray(image)
+        except (TypeError, ValueError):  # ragged nested lists
+            raise TypeError(f"image must be an array, got {type(image).__name__}") from None
+    shape = image.shape
+    if len(shape) < 2:
+        raise ValueError(f"image must be an (H, W) or (H, W, C) array, got shape {shape}")
+    # Slicing would quietly give a smaller or an empty part.
+    if not (top < bottom <= shape[0] and left < right <= shape[1]):
+        raise ValueError(
+            f"box must have top < bottom <= {shape[0]} and left < right <= {shape[1]} (the "
+            f"image's height and width), got {tuple(box)}"
+        )
     return image[top:bottom, left:right]
 
 
 def detect_stars(threshold: float = DETECTION_THRESHOLD) -> StarDetection:
     """Slide one star-shaped detector over the flag and return where it matches (correlation)."""
+    threshold = check_real(threshold, "threshold")
     if not 0 < threshold < 1:
         raise ValueError(f"threshold must be between 0 and 1, got {threshold}")
     grey = sample_photo()
@@ -76,11 +100,18 @@ def _peaks(response: np.ndarray, threshold: float, size: tuple[int, int]) -> lis
     """Greedy non-maximum suppression: strongest first, nothing within half a template."""
     found: list[tuple[int, int]] = []
     order = np.argsort(response, axis=None)[::-1]
+    order = order[response.ravel()[order] >= threshold]
     half_h, half_w = size[0] // 2, size[1] // 2
-    for flat in order:
-        row, col = np.unravel_index(flat, response.shape)
-        if response[row, col] < threshold:
-            break
-        if all(abs(row - r) > half_h or abs(col - c) > half_w for r, c in found):
-            found.append((int(row), int(col)))
+    width = response.shape[1]
+    # Positions within half a template of a peak found so far: one lookup per candidate
+    # instead of a comparison with every peak (a low threshold has tens of thousands).
+    blocked = np.zeros(response.shape, dtype=bool)
+    blocked_flat = blocked.reshape(-1)  # a view: marking `blocked` marks it too
+    for flat in order.tolist():
+        if not blocked_flat[flat]:
+            row, col = divmod(flat, width)
+            found.append((row, col))
+            blocked[
+                max(row - half_h, 0) : row + half_h + 1, max(col - half_w, 0) : col + half_w + 1
+            ] = True
     return [(r + half_h, c + half_w) for r, c in found]

@@ -9,6 +9,8 @@ from pathlib import Path
 import numpy as np
 from PIL import Image
 
+from helpers.core.arithmetic import check_bool, check_int
+
 SAMPLE_PHOTO = "grace_hopper.jpg"
 
 
@@ -31,7 +33,7 @@ def _photo_rgb() -> np.ndarray:
 def sample_photo(grey: bool = True) -> np.ndarray:
     """The sample photograph (600×512) as floats in [0, 1]: grey (H, W) or RGB (H, W, 3)."""
     rgb = _photo_rgb().astype(np.float32) / 255.0
-    if not grey:
+    if not check_bool(grey, "grey"):
         return rgb
     # ITU-R BT.601 luma weights.
     return rgb @ np.array([0.299, 0.587, 0.114], dtype=np.float32)
@@ -39,6 +41,15 @@ def sample_photo(grey: bool = True) -> np.ndarray:
 
 def subsample(image: np.ndarray, factor: int) -> np.ndarray:
     """Keep every `factor`-th row and column (the simplest subsampling)."""
-    if isinstance(factor, bool) or not isinstance(factor, int) or factor < 1:
-        raise ValueError(f"factor must be an int >= 1, got {factor!r}")
-    return image[::factor, ::factor]
+    factor = check_int(factor, "factor")
+    try:
+        array = np.asarray(image)
+    except (TypeError, ValueError, RuntimeError):  # ragged lists; a tensor that requires grad
+        raise TypeError(
+            f"image must be an array of pixel values, got {type(image).__name__} {image!r:.60}"
+        ) from None
+    if array.dtype.kind not in "biuf":
+        raise TypeError(f"image must be an array of pixel values, got dtype {array.dtype}")
+    if array.ndim not in (2, 3):
+        raise ValueError(f"image must be an (H, W) or (H, W, C) array, got shape {array.shape}")
+    return array[::factor, ::factor]

@@ -21,7 +21,7 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
-from helpers.core.arithmetic import check_int, check_real
+from helpers.core.arithmetic import check_int, check_real, check_reals
 from helpers.core.determinism import check_seed, single_thread
 from helpers.core.text import (
     CITIES,
@@ -31,6 +31,7 @@ from helpers.core.text import (
     TRAIN_CITIES,
     SlotSentence,
     build_vocabulary,
+    check_vocabulary,
     make_dataset,
     token_ids,
     tokenize,
@@ -192,11 +193,14 @@ class Tagger(nn.Module):
         self, kind: str, vocabulary: Sequence[str], hidden_size: int = HIDDEN_SIZE
     ) -> None:
         super().__init__()
-        if kind not in (*KINDS, BIDIRECTIONAL, WINDOW):
+        if not isinstance(kind, str) or kind not in (*KINDS, BIDIRECTIONAL, WINDOW):
             raise ValueError(f"kind must be one of {(*KINDS, BIDIRECTIONAL, WINDOW)}, got {kind!r}")
         hidden_size = check_int(hidden_size, "hidden_size", maximum=MAX_HIDDEN_SIZE)
+        words = check_vocabulary(vocabulary)
+        if not words:
+            raise ValueError("vocabulary must hold at least one word")
         self.kind = kind
-        self.vocabulary = tuple(vocabulary)
+        self.vocabulary = tuple(words)
         n_inputs = len(self.vocabulary) + 1
         self.n_inputs = n_inputs
         if kind == "feedforward":
@@ -451,20 +455,7 @@ def hidden_state_distance(
 
 def first_difference(distances: Sequence[float], tolerance: float = 1e-6) -> int | None:
     """Index of the first distance above `tolerance` (where two sentences' states part), or None."""
-    try:
-        values = np.asarray(distances, dtype=float)
-    except (TypeError, ValueError):
-        raise TypeError(
-            f"distances must be a sequence of numbers, got {type(distances).__name__}"
-        ) from None
-    if values.ndim != 1:
-        raise ValueError(f"distances must be one-dimensional, got shape {values.shape}")
-    if not np.all(np.isfinite(values)):
-        bad = int(np.flatnonzero(~np.isfinite(values))[0])
-        raise ValueError(
-            f"distances must be finite numbers, got {values[bad]} at index {bad} "
-            "(a nan would hide where the two sentences part)"
-        )
+    values = check_reals(distances, "distances", what="distances")
     if not check_real(tolerance, "tolerance") >= 0:
         raise ValueError(f"tolerance must be >= 0, got {tolerance}")
     above = np.flatnonzero(values > tolerance)

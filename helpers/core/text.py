@@ -14,7 +14,7 @@ from __future__ import annotations
 import random
 import re
 import zlib
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence, Set
 from typing import NamedTuple
 
 import numpy as np
@@ -100,6 +100,10 @@ MAX_HASH_DIM = 1_000_000
 # The most sentences make_dataset generates (about 0.2 s); the lessons use a few hundred.
 MAX_SENTENCES = 10_000
 
+# The most values a one-hot matrix may hold (80 MB of float64); a lesson's sentence against
+# its vocabulary holds a few hundred.
+MAX_ONE_HOT_VALUES = 10_000_000
+
 _TOKEN = re.compile(r"[^\W_]+(?:'[^\W_]+)*")
 
 
@@ -114,11 +118,17 @@ def _as_tokens(tokens: Sequence[str], name: str = "tokens") -> list[str]:
     """Return `tokens` as a list of non-empty strings, or raise naming `name`."""
     if isinstance(tokens, str):
         raise TypeError(f"{name} must be a sequence of words, not one str (use tokenize())")
+    if isinstance(tokens, (Set, Mapping)):  # the order of the words is their position
+        raise TypeError(f"{name} must be a list or tuple of words, got {type(tokens).__name__}")
     if not isinstance(tokens, Iterable):
         raise TypeError(f"{name} must be a sequence of words, got {type(tokens).__name__}")
     tokens = list(tokens)
     for token in tokens:
-        if not isinstance(token, str) or not token:
+        if not isinstance(token, str):
+            raise TypeError(
+                f"{name} must hold words (str), got {type(token).__name__} {token!r:.40}"
+            )
+        if not token:
             raise ValueError(f"{name} must hold non-empty strings, got {token!r}")
     return tokens
 
@@ -135,7 +145,7 @@ def build_vocabulary(sentences: Iterable[Sequence[str]]) -> tuple[str, ...]:
     return tuple(sorted(words))
 
 
-def _check_vocabulary(vocabulary: Sequence[str]) -> list[str]:
+def check_vocabulary(vocabulary: Sequence[str]) -> list[str]:
     """Return `vocabulary` as a list, checking that its words are distinct non-empty strings."""
     words = _as_tokens(vocabulary, "vocabulary")
     if len(set(words)) != len(words):
@@ -150,7 +160,7 @@ def token_ids(tokens: Sequence[str], vocabulary: Sequence[str], other: bool = Tr
     """
     tokens = _as_tokens(tokens)
     other = check_bool(other, "other")
-    index = {word: i for i, word in enumerate(_check_vocabulary(vocabulary))}
+    index = {word: i for i, word in enumerate(check_vocabulary(vocabulary))}
     ids = []
     for token in tokens:
         if token in index:
@@ -173,8 +183,16 @@ def one_hot_encode(
     With other=False there is no such column (shape (len(tokens), len(vocabulary))) and an
     unknown word raises ValueError naming it.
     """
-    ids = token_ids(tokens, vocabulary, other)
-    width = len(vocabulary) + (1 if other else 0)
+    tokens = _as_tokens(tokens)
+    words = check_vocabulary(vocabulary)
+    width = len(words) + (1 if check_bool(other, "other") else 0)
+    if len(tokens) * width > MAX_ONE_HOT_VALUES:
+        raise ValueError(
+            f"tokens and vocabulary give a {len(tokens):,} × {width:,} one-hot matrix "
+            f"({len(tokens) * width:,} values); one_hot_encode makes at most "
+            f"{MAX_ONE_HOT_VALUES:,}"
+        )
+    ids = token_ids(tokens, words, other)
     matrix = np.zeros((len(ids), width))
     matrix[np.arange(len(ids)), ids] = 1.0
     return matrix

@@ -10,9 +10,31 @@ from __future__ import annotations
 import torch
 from torch import nn
 
-from helpers.core.arithmetic import check_int
+from helpers.core.arithmetic import check_int, conv2d_param_count, linear_param_count
 from helpers.core.determinism import seeded_single_thread
-from helpers.core.encoders import QstEncoder
+from helpers.core.encoders import MAX_PARAMS, QstEncoder, qst_encoder_param_count
+
+# The toy batch of vqa_shapes: at most this many questions of at most this many words (about
+# 0.1 s on a laptop; the lesson shows 2 questions of 12).
+MAX_BATCH_SIZE = 128
+
+MAX_QUESTION_LENGTH = 100
+
+
+def _check_image_size(image_size: int) -> int:
+    image_size = check_int(image_size, "image_size")
+    if image_size % 4:
+        raise ValueError(f"image_size must be a multiple of 4 (two 2×2 poolings), got {image_size}")
+    return image_size
+
+
+def image_encoder_param_count(image_size: int = 32, channels: int = 3, embed_size: int = 64) -> int:
+    """Number of parameters of `ImageEncoder(image_size, channels, embed_size)`, by hand."""
+    image_size = _check_image_size(image_size)
+    convs = conv2d_param_count(check_int(channels, "channels"), 8, 3) + conv2d_param_count(8, 16, 3)
+    return convs + linear_param_count(
+        16 * (image_size // 4) ** 2, check_int(embed_size, "embed_size")
+    )
 
 
 class ImageEncoder(nn.Module):
@@ -20,24 +42,64 @@ class ImageEncoder(nn.Module):
 
     def __init__(self, image_size: int = 32, channels: int = 3, embed_size: int = 64) -> None:
         super().__init__()
-        image_size = check_int(image_size, "image_size")
-        if image_size % 4:
+        total = image_encoder_param_count(image_size, channels, embed_size)
+        if total > MAX_PARAMS:
             raise ValueError(
-                f"image_size must be a multiple of 4 (two 2×2 poolings), got {image_size}"
+                f"image_size={image_size}, channels={channels} and embed_size={embed_size} give "
+                f"{total:,} parameters; ImageEncoder builds at most {MAX_PARAMS:,}"
             )
+        self.image_size, self.channels = int(image_size), int(channels)
         self.features = nn.Sequential(
-            nn.Conv2d(check_int(channels, "channels"), 8, 3, padding=1),
+            nn.Conv2d(self.channels, 8, 3, padding=1),
             nn.ReLU(),
             nn.MaxPool2d(2),
             nn.Conv2d(8, 16, 3, padding=1),
             nn.ReLU(),
             nn.MaxPool2d(2),
         )
-        self.fc = nn.Linear(16 * (image_size // 4) ** 2, check_int(embed_size, "embed_size"))
+        self.fc = nn.Linear(16 * (self.image_size // 4) ** 2, int(embed_size))
+
+    def check_image(self, image: torch.Tensor) -> torch.Tensor:
+        """`image` if a finite [batch, channels, size, size] tensor like the weights; else raise."""
+        if not isinstance(image, torch.Tensor):
+            raise TypeError(f"image must be a tensor, got {type(image).__name__}")
+        weight = self.fc.weight
+        if image.dtype != weight.dtype or image.device != weight.device:
+            raise TypeError(
+                f"image must be a {weight.dtype} tensor on {weight.device} (as the encoder's "
+                f"weights), got {image.dtype} on {image.device}"
+            )
+        expected = (self.channels, self.image_size, self.image_size)
+        if image.dim() != 4 or tuple(image.shape[1:]) != expected or image.shape[0] == 0:
+            raise ValueError(
+                f"image must have shape [batch >= 1, {', '.join(map(str, expected))}], got "
+                f"{list(image.shape)}"
+            )
+        # A meta tensor has no values to check (shapes only).
+        if not image.is_meta and not bool(torch.isfinite(image).all()):
+            raise ValueError("image must hold finite values, got nan or inf")
+        return image
 
     def forward(self, image: torch.Tensor) -> torch.Tensor:
         """[batch, channels, H, W] → [batch, embed_size]."""
-        return self.fc(self.features(image).flatten(1))
+        return self.fc(self.features(self.check_image(image)).flatten(1))
+
+
+def vqa_param_count(
+    n_answers: int = 10,
+    embed_size: int = 64,
+    image_size: int = 32,
+    qst_vocab_size: int = 100,
+    word_embed_size: int = 32,
+    num_layers: int = 2,
+    hidden_size: int = 48,
+) -> int:
+    """Number of parameters of `VqaModel(...)` with the same arguments, by hand."""
+    image = image_encoder_param_count(image_size, 3, embed_size)
+    question = qst_encoder_param_count(
+        qst_vocab_size, word_embed_size, embed_size, num_layers, hidden_size
+    )
+    return image + question + linear_param_count(embed_size, check_int(n_answers, "n_answers"))
 
 
 class VqaModel(nn.Module):
@@ -54,16 +116,34 @@ class VqaModel(nn.Module):
         hidden_size: int = 48,
     ) -> None:
         super().__init__()
+        sizes = (
+            n_answers,
+            embed_size,
+            image_size,
+            qst_vocab_size,
+            word_embed_size,
+            num_layers,
+            hidden_size,
+        )
+        total = vqa_param_count(*sizes)
+        if total > MAX_PARAMS:
+            raise ValueError(
+                f"sizes {sizes} give {total:,} parameters; VqaModel builds at most {MAX_PARAMS:,}"
+            )
         self.image_encoder = ImageEncoder(image_size, 3, embed_size)
         self.question_encoder = QstEncoder(
             qst_vocab_size, word_embed_size, embed_size, num_layers, hidden_size
         )
-        self.answer = nn.Linear(embed_size, check_int(n_answers, "n_answers"))
+        self.answer = nn.Linear(embed_size, int(n_answers))
 
     def trace(
         self, image: torch.Tensor, question: torch.Tensor
     ) -> tuple[torch.Tensor, list[tuple[str, tuple[int, ...]]]]:
         """Answer scores, and (step, shape) for every step of both branches and the fusion."""
+        image = self.image_encoder.check_image(image)
+        # The question encoder checks the ids (before any work of its own); the question
+        # branch runs first so that a bad question fails before the image branch runs.
+        question_vector, question_shapes = self.question_encoder.trace(question)
         if image.shape[0] != question.shape[0]:
             raise ValueError(
                 f"image and question must have the same batch size, got {image.shape[0]} "
@@ -79,7 +159,6 @@ class VqaModel(nn.Module):
         image_vector = self.image_encoder.fc(x)
         shapes.append(("image: fc → image vector", tuple(image_vector.shape)))
         shapes.append(("question", tuple(question.shape)))
-        question_vector, question_shapes = self.question_encoder.trace(question)
         shapes += [(f"question: {name}", shape) for name, shape in question_shapes]
         fused = image_vector * question_vector
         shapes.append(("fusion: image ⊙ question", tuple(fused.shape)))
@@ -96,8 +175,8 @@ def vqa_shapes(
     batch_size: int = 2, question_length: int = 12, seed: int = 0
 ) -> list[tuple[str, tuple[int, ...]]]:
     """Run a seeded toy batch (random image, random question ids) and list every shape."""
-    batch_size = check_int(batch_size, "batch_size")
-    question_length = check_int(question_length, "question_length")
+    batch_size = check_int(batch_size, "batch_size", maximum=MAX_BATCH_SIZE)
+    question_length = check_int(question_length, "question_length", maximum=MAX_QUESTION_LENGTH)
     with seeded_single_thread(seed), torch.no_grad():
         model = VqaModel()
         image = torch.rand(batch_size, 3, 32, 32)
