@@ -2,8 +2,9 @@
 
 Every figure is built on `matplotlib.figure.Figure` directly (no pyplot, no `%matplotlib
 inline`). `NotebookFigure` adds `_repr_png_`, so a figure returned as a cell's last value is
-shown as a PNG, drawn once (constrained layout; no "tight" bounding box, which would draw it
-twice). Also here: the numbered grid cells that several lessons draw, and a PNG of a grey image.
+shown as a PNG, drawn once: constrained layout runs inside that one draw, and Pillow writes the
+pixels (savefig would draw the figure twice, once to lay it out). Also here: the numbered
+grid cells that several lessons draw, and a PNG of a grey image.
 """
 
 from __future__ import annotations
