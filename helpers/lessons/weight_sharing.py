@@ -57,7 +57,9 @@ def _legend_kernel(ax: Axes, kernel: np.ndarray, title: str) -> None:
         ax.add_patch(
             Rectangle((c, r), 1, 1, facecolor=WEIGHT_COLOURS[r * kw + c], edgecolor="white", lw=1.5)
         )
-        ax.text(c + 0.5, r + 0.5, f"{value:+g}", ha="center", va="center", fontsize=10)
+        ax.text(
+            c + 0.5, r + 0.5, f"{value:+g}", ha="center", va="center", fontsize=10, in_layout=False
+        )
     ax.set_xlim(0, kw)
     ax.set_ylim(kh, 0)
     ax.set_aspect("equal")
@@ -157,7 +159,9 @@ def figure_unrolled_matrix(filter_number: int = 1) -> Figure:
     ax.imshow(image, aspect="equal", interpolation="nearest")
     flat = kernel.ravel()
     for r, c in zip(*np.nonzero(taps >= 0)):
-        ax.text(c, r, f"{flat[taps[r, c]]:+g}", ha="center", va="center", fontsize=6)
+        ax.text(
+            c, r, f"{flat[taps[r, c]]:+g}", ha="center", va="center", fontsize=6, in_layout=False
+        )
     ax.set_xticks(np.arange(-0.5, inputs, 1), minor=True)
     ax.set_yticks(np.arange(-0.5, outputs, 1), minor=True)
     ax.grid(which="minor", color=LIGHT_LINE_COLOUR, lw=0.5)
@@ -360,7 +364,16 @@ def figure_learning(fit: FilterFit | None = None) -> Figure:
         for (r, c), value in np.ndenumerate(kernel):
             shown_value = 0.0 if abs(value) < 0.005 else value  # no "-0.00"
             ink = "white" if abs(value) > 0.6 * bound else "black"
-            ax.text(c, r, f"{shown_value:.2f}", ha="center", va="center", fontsize=8, color=ink)
+            ax.text(
+                c,
+                r,
+                f"{shown_value:.2f}",
+                ha="center",
+                va="center",
+                fontsize=8,
+                color=ink,
+                in_layout=False,  # inside the axes: nothing for the layout to make room for
+            )
         ax.set_xticks([])
         ax.set_yticks([])
         ax.set_title(title, fontsize=10)

@@ -54,24 +54,34 @@ def draw_grid(
     font_size: float = 12,
 ) -> None:
     """Numbers in a grid of square cells on `ax`: per-cell (colour, alpha) fills, bold cells."""
+    from matplotlib.collections import PatchCollection
+    from matplotlib.colors import to_rgba
     from matplotlib.patches import Rectangle
 
     fills = fills or {}
     rows, cols = values.shape
-    for r in range(rows):
-        for c in range(cols):
-            colour, alpha = fills.get((r, c), ("white", 1.0))
-            ax.add_patch(Rectangle((c, r), 1, 1, facecolor=colour, alpha=alpha, lw=0))
-            ax.add_patch(Rectangle((c, r), 1, 1, fill=False, edgecolor=GRID_LINE_COLOUR, lw=0.8))
-            ax.text(
-                c + 0.5,
-                r + 0.5,
-                format_cell(float(values[r, c])),
-                ha="center",
-                va="center",
-                fontsize=font_size,
-                fontweight="bold" if (r, c) in bold else "normal",
-            )
+    cells = list(np.ndindex(rows, cols))
+    # One collection for all the cells (filled, outlined), and numbers that constrained layout
+    # need not measure (they lie inside the axes).
+    ax.add_collection(
+        PatchCollection(
+            [Rectangle((c, r), 1, 1) for r, c in cells],
+            facecolors=[to_rgba(*fills.get(cell, ("white", 1.0))) for cell in cells],
+            edgecolors=GRID_LINE_COLOUR,
+            linewidths=0.8,
+        )
+    )
+    for r, c in cells:
+        ax.text(
+            c + 0.5,
+            r + 0.5,
+            format_cell(float(values[r, c])),
+            ha="center",
+            va="center",
+            fontsize=font_size,
+            fontweight="bold" if (r, c) in bold else "normal",
+            in_layout=False,
+        )
     ax.set_xlim(-0.05, cols + 0.05)
     ax.set_ylim(rows + 0.05, -0.05)
     ax.set_aspect("equal")

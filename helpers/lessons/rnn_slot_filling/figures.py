@@ -82,7 +82,16 @@ def figure_one_of_n(
     ax = fig.subplots()
     ax.imshow(matrix, cmap="Blues", vmin=0, vmax=1.4, aspect="auto")
     for row, column in zip(*np.nonzero(matrix), strict=True):
-        ax.text(column, row, "1", ha="center", va="center", color="white", fontweight="bold")
+        ax.text(
+            column,
+            row,
+            "1",
+            ha="center",
+            va="center",
+            color="white",
+            fontweight="bold",
+            in_layout=False,
+        )
     unknown = [row for row, token in enumerate(tokens) if token not in vocabulary]
     for row in unknown:
         ax.annotate(
