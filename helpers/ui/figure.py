@@ -10,6 +10,7 @@ grid cells that several lessons draw, and a PNG of a grey image.
 from __future__ import annotations
 
 import io
+from collections.abc import Callable, Collection, Mapping
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -56,11 +57,16 @@ def draw_cells(
     values: np.ndarray,
     x: float,
     y: float,
-    fills: dict[tuple[int, int], str] | None = None,
-    default_fill: str = "white",
+    fills: Mapping[tuple[int, int], Any] | None = None,
+    default_fill: Any = "white",
     fontsize: float = 8,
+    bold: Collection[tuple[int, int]] = (),
+    label: Callable[[float], str] = "{:g}".format,
+    linewidth: float = 0.6,
 ) -> None:
-    """Draw a grid of numbers with its top-left corner at (x, y), in a y-down axes."""
+    """Draw a grid of numbers with its top-left corner at (x, y), in a y-down axes: each cell
+    filled with its colour in `fills` (any matplotlib colour) or `default_fill`, its number
+    written by `label`, bold where `bold` says."""
     from matplotlib.collections import PatchCollection
     from matplotlib.patches import Rectangle
 
@@ -70,16 +76,19 @@ def draw_cells(
     cells = [Rectangle((x + c, y + r), 1, 1) for r, c in np.ndindex(values.shape)]
     colours = [fills.get(cell, default_fill) for cell in np.ndindex(values.shape)]
     ax.add_collection(
-        PatchCollection(cells, facecolors=colours, edgecolors=GRID_LINE_COLOUR, linewidths=0.6)
+        PatchCollection(
+            cells, facecolors=colours, edgecolors=GRID_LINE_COLOUR, linewidths=linewidth
+        )
     )
     for (r, c), value in np.ndenumerate(values):
         ax.text(
             x + c + 0.5,
             y + r + 0.5,
-            f"{value:g}",
+            label(value),
             ha="center",
             va="center",
             fontsize=fontsize,
+            fontweight="bold" if (r, c) in bold else "normal",
             in_layout=False,
         )
 

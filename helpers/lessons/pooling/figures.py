@@ -18,8 +18,8 @@ from helpers.core.cnn_pipeline import (
 )
 from helpers.core.conv import LECTURE_FILTERS, LECTURE_IMAGE, conv2d_by_hand
 from helpers.core.pooling import POOL_MODES, pool2d_by_hand, pool_argmax
-from helpers.ui.figure import NotebookFigure
-from helpers.ui.palette import GRID_LINE_COLOUR, INK_COLOUR, PALETTE
+from helpers.ui.figure import NotebookFigure, draw_cells
+from helpers.ui.palette import INK_COLOUR, PALETTE
 from helpers.ui.svg import format_cell
 
 if TYPE_CHECKING:
@@ -54,34 +54,20 @@ def draw_grid(
     font_size: float = 12,
 ) -> None:
     """Numbers in a grid of square cells on `ax`: per-cell (colour, alpha) fills, bold cells."""
-    from matplotlib.collections import PatchCollection
     from matplotlib.colors import to_rgba
-    from matplotlib.patches import Rectangle
 
-    fills = fills or {}
     rows, cols = values.shape
-    cells = list(np.ndindex(rows, cols))
-    # One collection for all the cells (filled, outlined), and numbers that constrained layout
-    # need not measure (they lie inside the axes).
-    ax.add_collection(
-        PatchCollection(
-            [Rectangle((c, r), 1, 1) for r, c in cells],
-            facecolors=[to_rgba(*fills.get(cell, ("white", 1.0))) for cell in cells],
-            edgecolors=GRID_LINE_COLOUR,
-            linewidths=0.8,
-        )
+    draw_cells(
+        ax,
+        values,
+        0,
+        0,
+        fills={cell: to_rgba(*fill) for cell, fill in (fills or {}).items()},
+        fontsize=font_size,
+        bold=bold,
+        label=lambda value: format_cell(float(value)),
+        linewidth=0.8,
     )
-    for r, c in cells:
-        ax.text(
-            c + 0.5,
-            r + 0.5,
-            format_cell(float(values[r, c])),
-            ha="center",
-            va="center",
-            fontsize=font_size,
-            fontweight="bold" if (r, c) in bold else "normal",
-            in_layout=False,
-        )
     ax.set_xlim(-0.05, cols + 0.05)
     ax.set_ylim(rows + 0.05, -0.05)
     ax.set_aspect("equal")
