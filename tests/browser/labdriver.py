@@ -155,6 +155,34 @@ def stop_process_group(process: subprocess.Popen) -> None:
             process.wait()
 
 
+def start_in_own_group(
+    command: list[str], cwd: Path, env: dict[str, str], log: Path
+) -> subprocess.Popen:
+    """Start `command` in a session of its own (stop_process_group ends it and its kernels),
+    its output written to `log`."""
+    with open(log, "w") as out:
+        return subprocess.Popen(
+            command, cwd=cwd, env=env, stdout=out, stderr=subprocess.STDOUT, start_new_session=True
+        )
+
+
+def jupyter_server_info(
+    process: subprocess.Popen, env: dict[str, str], log: Path, timeout: float, what: str
+) -> dict:
+    """The jpserver-*.json the Jupyter server started by `process` (`what`, for messages)
+    writes into env's JUPYTER_RUNTIME_DIR; raise, with its log, if it exits or takes too long."""
+    runtime = Path(env["JUPYTER_RUNTIME_DIR"])
+    deadline = time.monotonic() + timeout
+    while not list(runtime.glob("jpserver-*.json")):
+        if process.poll() is not None:
+            raise RuntimeError(f"{what} exited:\n{log.read_text()}")
+        if time.monotonic() > deadline:
+            raise TimeoutError(f"{what}'s server did not start:\n{log.read_text()}")
+        time.sleep(0.2)
+    time.sleep(0.2)  # the file is written in one go, but let it land
+    return json.loads(next(runtime.glob("jpserver-*.json")).read_text())
+
+
 @dataclass
 class LabServer:
     """A running JupyterLab serving a temporary copy of the series."""
@@ -204,15 +232,7 @@ def lab_server(timeout: float = 90) -> Iterator[LabServer]:
         if hasattr(os, "geteuid") and os.geteuid() == 0:
             command.append("--allow-root")
         log = home / "lab.log"
-        with open(log, "w") as log_file:
-            process = subprocess.Popen(
-                command,
-                cwd=root,
-                env=jupyter_env(home),
-                stdout=log_file,
-                stderr=subprocess.STDOUT,
-                start_new_session=True,
-            )
+        process = start_in_own_group(command, root, jupyter_env(home), log)
         server = LabServer(process, port, token, root, log)
         try:
             wait_for_http(f"{server.base_url}/api/status?token={token}", timeout, process)
@@ -592,26 +612,9 @@ def make_present(nb: str, timeout: float = 90, source: Path = ROOT) -> Iterator[
             "LAB_ARGS=--no-browser --LabApp.expose_app_in_browser=True",
         ]
         log = home / "make-present.out"
-        with open(log, "w") as out:
-            process = subprocess.Popen(
-                command,
-                cwd=root,
-                env=env,
-                stdout=out,
-                stderr=subprocess.STDOUT,
-                start_new_session=True,
-            )
+        process = start_in_own_group(command, root, env, log)
         try:
-            runtime = Path(env["JUPYTER_RUNTIME_DIR"])
-            deadline = time.monotonic() + timeout
-            while not list(runtime.glob("jpserver-*.json")):
-                if process.poll() is not None:
-                    raise RuntimeError(f"make present exited:\n{log.read_text()}")
-                if time.monotonic() > deadline:
-                    raise TimeoutError(f"make present's server did not start:\n{log.read_text()}")
-                time.sleep(0.2)
-            time.sleep(0.2)  # the file is written in one go, but let it land
-            info = json.loads(next(runtime.glob("jpserver-*.json")).read_text())
+            info = jupyter_server_info(process, env, log, timeout, "make present")
             server = LabServer(process, info["port"], info["token"], root, log)
             wait_for_http(f"{server.base_url}/api/status?token={server.token}", timeout, process)
             printed = log.read_text(errors="replace")

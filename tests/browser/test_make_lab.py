@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import ipaddress
-import json
 import os
 import re
 import shutil
@@ -11,7 +10,6 @@ import socket
 import subprocess
 import sys
 import tempfile
-import time
 import urllib.error
 import urllib.parse
 import urllib.request
@@ -21,7 +19,15 @@ from pathlib import Path
 
 import psutil
 import pytest
-from labdriver import LOOPBACK, ROOT, jupyter_env, stop_process_group, wait_for_http
+from labdriver import (
+    LOOPBACK,
+    ROOT,
+    jupyter_env,
+    jupyter_server_info,
+    start_in_own_group,
+    stop_process_group,
+    wait_for_http,
+)
 
 pytestmark = pytest.mark.allow_hosts(LOOPBACK)  # JupyterLab on 127.0.0.1, nothing else
 
@@ -127,24 +133,9 @@ def made_lab() -> Iterator[MadeLab]:
     with tempfile.TemporaryDirectory(prefix="series-make-lab-") as tmp:
         env = make_env(jupyter_env(Path(tmp)))
         output = Path(tmp) / "make-lab.out"
-        with open(output, "w") as out:
-            process = subprocess.Popen(
-                make_args("LAB_ARGS=--no-browser"),
-                cwd=ROOT,
-                env=env,
-                stdout=out,
-                stderr=subprocess.STDOUT,
-                start_new_session=True,
-            )
+        process = start_in_own_group(make_args("LAB_ARGS=--no-browser"), ROOT, env, output)
         try:
-            runtime = Path(env["JUPYTER_RUNTIME_DIR"])
-            deadline = time.monotonic() + 90
-            while not list(runtime.glob("jpserver-*.json")):
-                assert process.poll() is None, f"make lab exited:\n{output.read_text()}"
-                assert time.monotonic() < deadline, "make lab's server did not start"
-                time.sleep(0.2)
-            time.sleep(0.2)  # the file is written in one go, but let it land
-            info = json.loads(next(runtime.glob("jpserver-*.json")).read_text())
+            info = jupyter_server_info(process, env, output, 90, "make lab")
             base = f"http://127.0.0.1:{info['port']}"
             wait_for_http(f"{base}/api/status?token={info['token']}", 60, process)
             yield MadeLab(process, output, info, FIRST_PORT if held else None)
