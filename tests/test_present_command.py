@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import os
 import shutil
 import subprocess
 import sys
@@ -11,6 +10,7 @@ from pathlib import Path
 
 import pytest
 
+from tools.make_env import without_outer_make
 from tools.present import (
     DECK_ACTIVE,
     DECK_PLUGIN,
@@ -134,7 +134,7 @@ def make_dry_run(target: str, *extra: str) -> str:
         capture_output=True,
         text=True,
         check=True,
-        env={k: v for k, v in os.environ.items() if k not in ("MAKEFLAGS", "MFLAGS", "MAKELEVEL")},
+        env=without_outer_make(),
     ).stdout
 
 

@@ -16,6 +16,8 @@ from pathlib import Path
 
 import pytest
 
+from tools.make_env import without_outer_make
+
 from notebook_files import ROOT
 
 CPU_INDEX = "https://download.pytorch.org/whl/cpu"
@@ -25,16 +27,9 @@ MAKE = shutil.which("make")
 pytestmark = pytest.mark.skipif(MAKE is None, reason="make is not installed")
 
 
-# The variables a caller may set (`NAME ?= ...` in the Makefile). An outer make exports its
-# command-line values to the environment (`make test-pythons TORCH=pypi` sets TORCH for these
-# tests), where they would change what the make under test prints.
-MAKE_VARIABLES = set(re.findall(r"^(\w+) \?=", (ROOT / "Makefile").read_text(), flags=re.M))
-OUTER_MAKE = {"MAKEFLAGS", "MFLAGS", "MAKELEVEL"} | MAKE_VARIABLES
-
-
 def make(*args: str, env: dict[str, str] | None = None, cwd: Path = ROOT) -> str:
     """What `make ARGS` prints (stdout), with the environment of no outer make."""
-    base = {k: v for k, v in os.environ.items() if k not in OUTER_MAKE}
+    base = without_outer_make()
     done = subprocess.run(
         [MAKE, "--no-print-directory", *args],
         cwd=cwd,

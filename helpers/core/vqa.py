@@ -20,6 +20,10 @@ MAX_BATCH_SIZE = 128
 
 MAX_QUESTION_LENGTH = 100
 
+# The lesson's toy model, the defaults of every size below (the model and its count by hand).
+N_ANSWERS, EMBED_SIZE, IMAGE_SIZE, CHANNELS = 10, 64, 32, 3
+QST_VOCAB_SIZE, WORD_EMBED_SIZE, NUM_LAYERS, HIDDEN_SIZE = 100, 32, 2, 48
+
 
 def _check_image_size(image_size: int) -> int:
     image_size = check_int(image_size, "image_size")
@@ -28,7 +32,9 @@ def _check_image_size(image_size: int) -> int:
     return image_size
 
 
-def image_encoder_param_count(image_size: int = 32, channels: int = 3, embed_size: int = 64) -> int:
+def image_encoder_param_count(
+    image_size: int = IMAGE_SIZE, channels: int = CHANNELS, embed_size: int = EMBED_SIZE
+) -> int:
     """Number of parameters of `ImageEncoder(image_size, channels, embed_size)`, by hand."""
     image_size = _check_image_size(image_size)
     convs = conv2d_param_count(check_int(channels, "channels"), 8, 3) + conv2d_param_count(8, 16, 3)
@@ -40,7 +46,9 @@ def image_encoder_param_count(image_size: int = 32, channels: int = 3, embed_siz
 class ImageEncoder(nn.Module):
     """A small CNN: two conv → ReLU → max-pool stages, then a linear layer to `embed_size`."""
 
-    def __init__(self, image_size: int = 32, channels: int = 3, embed_size: int = 64) -> None:
+    def __init__(
+        self, image_size: int = IMAGE_SIZE, channels: int = CHANNELS, embed_size: int = EMBED_SIZE
+    ) -> None:
         super().__init__()
         total = image_encoder_param_count(image_size, channels, embed_size)
         if total > MAX_PARAMS:
@@ -86,16 +94,16 @@ class ImageEncoder(nn.Module):
 
 
 def vqa_param_count(
-    n_answers: int = 10,
-    embed_size: int = 64,
-    image_size: int = 32,
-    qst_vocab_size: int = 100,
-    word_embed_size: int = 32,
-    num_layers: int = 2,
-    hidden_size: int = 48,
+    n_answers: int = N_ANSWERS,
+    embed_size: int = EMBED_SIZE,
+    image_size: int = IMAGE_SIZE,
+    qst_vocab_size: int = QST_VOCAB_SIZE,
+    word_embed_size: int = WORD_EMBED_SIZE,
+    num_layers: int = NUM_LAYERS,
+    hidden_size: int = HIDDEN_SIZE,
 ) -> int:
     """Number of parameters of `VqaModel(...)` with the same arguments, by hand."""
-    image = image_encoder_param_count(image_size, 3, embed_size)
+    image = image_encoder_param_count(image_size, CHANNELS, embed_size)
     question = qst_encoder_param_count(
         qst_vocab_size, word_embed_size, embed_size, num_layers, hidden_size
     )
@@ -107,13 +115,13 @@ class VqaModel(nn.Module):
 
     def __init__(
         self,
-        n_answers: int = 10,
-        embed_size: int = 64,
-        image_size: int = 32,
-        qst_vocab_size: int = 100,
-        word_embed_size: int = 32,
-        num_layers: int = 2,
-        hidden_size: int = 48,
+        n_answers: int = N_ANSWERS,
+        embed_size: int = EMBED_SIZE,
+        image_size: int = IMAGE_SIZE,
+        qst_vocab_size: int = QST_VOCAB_SIZE,
+        word_embed_size: int = WORD_EMBED_SIZE,
+        num_layers: int = NUM_LAYERS,
+        hidden_size: int = HIDDEN_SIZE,
     ) -> None:
         super().__init__()
         sizes = (
@@ -130,7 +138,7 @@ class VqaModel(nn.Module):
             raise ValueError(
                 f"sizes {sizes} give {total:,} parameters; VqaModel builds at most {MAX_PARAMS:,}"
             )
-        self.image_encoder = ImageEncoder(image_size, 3, embed_size)
+        self.image_encoder = ImageEncoder(image_size, CHANNELS, embed_size)
         self.question_encoder = QstEncoder(
             qst_vocab_size, word_embed_size, embed_size, num_layers, hidden_size
         )
@@ -179,7 +187,7 @@ def vqa_shapes(
     question_length = check_int(question_length, "question_length", maximum=MAX_QUESTION_LENGTH)
     with seeded_single_thread(seed), torch.no_grad():
         model = VqaModel()
-        image = torch.rand(batch_size, 3, 32, 32)
-        question = torch.randint(0, 100, (batch_size, question_length))
+        image = torch.rand(batch_size, CHANNELS, IMAGE_SIZE, IMAGE_SIZE)
+        question = torch.randint(0, QST_VOCAB_SIZE, (batch_size, question_length))
         _, shapes = model.trace(image, question)
     return shapes

@@ -23,6 +23,7 @@ from pathlib import Path
 from typing import Any
 
 from helpers.ui.explorer import EXPLORER_CLASS  # the DOM class every Explorer carries
+from tools.make_env import without_outer_make
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -587,15 +588,8 @@ def make_present(nb: str, timeout: float = 90, source: Path = ROOT) -> Iterator[
         for name in PRESENT_FILES:
             shutil.copy(source / name, root / name)
         settings = home / "user-settings"
-        env = jupyter_env(home)
-        for name in (
-            "MAKEFLAGS",
-            "MFLAGS",
-            "MAKELEVEL",
-            "JUPYTER_TOKEN",
-            "JUPYTERLAB_SETTINGS_DIR",
-        ):
-            env.pop(name, None)
+        own = ("JUPYTER_TOKEN", "JUPYTERLAB_SETTINGS_DIR")  # make present sets its own
+        env = without_outer_make(jupyter_env(home), drop=own)
         env["PYTHONDONTWRITEBYTECODE"] = "1"
         venv = Path(sys.prefix)
         command = [

@@ -29,6 +29,8 @@ from labdriver import (
     wait_for_http,
 )
 
+from tools.make_env import without_outer_make
+
 pytestmark = pytest.mark.allow_hosts(LOOPBACK)  # JupyterLab on 127.0.0.1, nothing else
 
 FIRST_PORT = 8888  # where `make lab` starts looking for a free port
@@ -70,8 +72,7 @@ def make_args(*extra: str, dry_run: bool = False) -> list[str]:
 
 def make_env(base: dict[str, str]) -> dict[str, str]:
     """base without the variables of an outer make (under `make test`) or a token of its own."""
-    drop = ("MAKEFLAGS", "MFLAGS", "MAKELEVEL", "JUPYTER_TOKEN")
-    return {k: v for k, v in base.items() if k not in drop}
+    return without_outer_make(base, drop=("JUPYTER_TOKEN",))
 
 
 def hold_first_port() -> socket.socket | None:
