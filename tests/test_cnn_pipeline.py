@@ -130,11 +130,18 @@ def test_max_stages_counts_what_fits():
     assert max_stages((4, 4)) == 1  # 4 → conv 2 → pool 1
     assert max_stages((3, 3)) == 0  # 3 → conv 1: a 2×2 pool no longer fits
     assert len(photo_stages()) == 6 and len(photo_stages("edges")) == 6
-    assert photo_stages() is photo_stages()  # computed once
 
 
-def test_cached_stages_are_read_only():
-    stage = photo_stages()[0]
+def test_photo_stages_are_computed_afresh_and_read_only():
+    first, second = photo_stages(), photo_stages()
+    assert first is not second  # no cache: each call runs the pipeline
+    for a, b in zip(first, second, strict=True):
+        assert a.number == b.number and a.input_shape == b.input_shape
+        for name in ("filters", "conv", "relu", "pooled"):
+            np.testing.assert_array_equal(getattr(a, name), getattr(b, name))
+    with pytest.raises(ValueError, match="^later"):
+        photo_stages("learned")
+    stage = first[0]
     for array in (stage.conv, stage.relu, stage.pooled, stage.filters):
         with pytest.raises(ValueError):
             array[0, 0, 0] = 1.0

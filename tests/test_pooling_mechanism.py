@@ -10,10 +10,10 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
-from helpers.core.cnn_pipeline import photo_stages
+from helpers.core.cnn_pipeline import photo_stages, pipeline_photo
 from helpers.core.pooling import pool2d_by_hand
 from helpers.lessons.pooling import exercises
-from helpers.lessons.pooling.explorers import EXAMPLE_MAP, stages_view
+from helpers.lessons.pooling.explorers import EXAMPLE_MAP, stage_images, stages_view
 from helpers.lessons.pooling.figures import (
     _two_ticks,
     display_limit,
@@ -119,7 +119,8 @@ def colour_bars(fig) -> list:
 
 def test_stage_maps_share_a_colour_scale_per_stage_and_show_it():
     n_stages = 3
-    fig = figure_photo_pipeline(n_stages)
+    stages = photo_stages()
+    fig = figure_photo_pipeline(n_stages, stages=stages)
     bars = colour_bars(fig)
     assert len(bars) == n_stages + 1  # the photo's, and one under each stage column
     maps = [ax for ax in fig.axes if ax.get_images() and ax not in bars]
@@ -128,7 +129,7 @@ def test_stage_maps_share_a_colour_scale_per_stage_and_show_it():
         stage = ax.get_title().split(":")[0]
         limits.setdefault(stage, set()).add(ax.get_images()[0].get_clim())
     assert len(limits) == n_stages and all(len(c) == 1 for c in limits.values())
-    stage = figure_photo_stage()
+    stage = figure_photo_stage(stages[0])
     assert len(colour_bars(stage)) == 2  # the conv's red/blue scale, the kept values' grey one
 
 
@@ -140,8 +141,9 @@ def test_colour_bar_ticks_are_two_and_inside_the_scale(limit):
 
 def test_the_stage_slider_shows_each_maps_grey_scale():
     stages = photo_stages()
+    images = stage_images(pipeline_photo(), stages)
     for n in (1, 3):
-        html = stages_view(n)
+        html = stages_view(n, stages={"average": stages}, images={"average": images})
         limits = [display_limit(m) for m in stages[n - 1].pooled]
         assert html.count("linear-gradient(to right, black, white)") == len(limits)
         for limit in limits:

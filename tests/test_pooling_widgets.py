@@ -15,7 +15,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from helpers.core.arithmetic import pool_output_size
-from helpers.core.cnn_pipeline import LATER_FILTERS, photo_stages, pipeline_photo
+from helpers.core.cnn_pipeline import LATER_FILTERS, photo_stages, pipeline_photo, run_pipeline
 from helpers.lessons.pooling.explorers import (
     EXAMPLE_MAP,
     FEATURE_MAP_NAMES,
@@ -27,7 +27,7 @@ from helpers.lessons.pooling.explorers import (
     pool_windows,
     pooling_explorer,
     pooling_view,
-    stage_image,
+    stage_images,
     stages_explorer,
     stages_view,
 )
@@ -203,51 +203,76 @@ def test_map_to_grey_scales_to_the_display_limit():
     assert grey[0, 1] == round(min(1.0 / limit, 1) * 255)
 
 
-def test_stage_images_are_the_cached_maps():
-    uri = stage_image("average", 2, 1)
-    assert uri is stage_image("average", 2, 1)  # made once
+@pytest.fixture(scope="module")
+def pictures() -> dict:
+    """The photo's stages for each choice of `later` and their pictures: stages_view's data."""
+    stages = {later: photo_stages(later) for later in LATER_FILTERS}
+    photo = pipeline_photo()
+    return {
+        "stages": stages,
+        "images": {later: stage_images(photo, stages[later]) for later in LATER_FILTERS},
+    }
+
+
+def decode(uri: str) -> np.ndarray:
+    """The grey levels (uint8) of a PNG data URI."""
     data = base64.b64decode(uri.split(",", 1)[1])
-    decoded = np.round(plt.imread(io.BytesIO(data), format="png") * 255).astype(np.uint8)
-    np.testing.assert_array_equal(decoded, map_to_grey(photo_stages()[1].pooled[1]))
-    photo = base64.b64decode(stage_image("average", 0, 0).split(",", 1)[1])
-    assert plt.imread(io.BytesIO(photo), format="png").shape == pipeline_photo().shape
+    return np.round(plt.imread(io.BytesIO(data), format="png") * 255).astype(np.uint8)
+
+
+def test_stage_images_are_the_pooled_maps():
+    photo, stages = pipeline_photo(), photo_stages()
+    images = stage_images(photo, stages)
+    assert [len(uris) for uris in images] == [1] + [3] * len(stages)
+    np.testing.assert_array_equal(decode(images[2][1]), map_to_grey(stages[1].pooled[1]))
+    assert decode(images[0][0]).shape == photo.shape
+    assert stage_images(photo, stages) == images  # the same pictures every time
 
 
 @pytest.mark.parametrize("later", LATER_FILTERS)
-def test_stages_view_shows_every_shape_and_the_chosen_maps(later):
-    stages = photo_stages(later)
+def test_stages_view_shows_every_shape_and_the_chosen_maps(later, pictures):
+    stages = pictures["stages"][later]
     for n in range(len(stages) + 1):
-        html = stages_view(n, later)
+        html = stages_view(n, later, **pictures)
         root = parse(html)
         images = list(root.iter("img"))
         assert len(images) == (1 if n == 0 else 3)
-        assert all(img.get("src", "").startswith("data:image/png;base64,") for img in images)
+        assert [img.get("src") for img in images] == list(pictures["images"][later][n])
         shape = stages[0].input_shape if n == 0 else stages[n - 1].pooled.shape
         assert f"<b>{'×'.join(map(str, shape))}</b>" in html
         assert html.count("×".join(map(str, stages[-1].pooled.shape))) >= 1
         assert f"after {n} stage(s): {np.prod(shape):,} values" in html
-    assert "3×73×62" in stages_view(1, later)
+    assert "3×73×62" in stages_view(1, later, **pictures)
 
 
 @pytest.mark.parametrize(
-    ("call", "name"),
-    [
-        (lambda: stages_view(7), "^n_stages"),
-        (lambda: stages_view(-1), "^n_stages"),
-        (lambda: stages_view(1, "learned"), "^later"),
-        (lambda: stage_image("learned", 1, 0), "^later"),
-        (lambda: stage_image("average", 7, 0), "^stage 7"),
-        (lambda: stage_image("average", 1, 3), "channel 3"),
-    ],
+    ("args", "name"),
+    [((7,), "^n_stages"), ((-1,), "^n_stages"), ((1, "learned"), "^later")],
 )
-def test_stages_bad_input_names_the_argument(call, name):
+def test_stages_view_bad_input_names_the_argument(args, name, pictures):
     with pytest.raises(ValueError, match=name):
-        call()
+        stages_view(*args, **pictures)
 
 
-def test_stages_widget_follows_its_slider():
-    explorer = stages_explorer()
+@pytest.mark.parametrize(
+    ("kwargs", "name"),
+    [({"later": "learned"}, "^later"), ({"stages": {"learned": ()}}, "^stages")],
+)
+def test_stages_explorer_bad_input_names_the_argument(kwargs, name):
+    with pytest.raises(ValueError, match=name):
+        stages_explorer(**kwargs)
+
+
+def test_stages_widget_follows_its_slider(pictures):
+    explorer = stages_explorer(stages={"average": pictures["stages"]["average"]})
     explorer.controls["n_stages"].value = 4
-    assert explorer.view.value == stages_view(4, "average")
+    assert explorer.view.value == stages_view(4, "average", **pictures)
     explorer.controls["later"].value = "edges"
-    assert explorer.view.value == stages_view(4, "edges")
+    assert explorer.view.value == stages_view(4, "edges", **pictures)
+
+
+def test_stages_widget_shows_the_stages_it_is_given():
+    three = run_pipeline(pipeline_photo(), 3)
+    explorer = stages_explorer(n_stages=3, stages={"average": three})
+    assert explorer.controls["n_stages"].max == 3
+    assert "after 3 stage(s)" in explorer.view.value

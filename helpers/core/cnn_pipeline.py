@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from functools import lru_cache
 
 import numpy as np
 import torch
@@ -135,7 +134,7 @@ def _as_maps(x: np.ndarray) -> np.ndarray:
 
 
 def _frozen(tensor: torch.Tensor) -> np.ndarray:
-    """A read-only numpy copy: the cached stages are shared, so nobody may change them."""
+    """A read-only numpy copy: a stage is passed from cell to cell, so nobody may change it."""
     array = tensor.numpy().copy()
     array.flags.writeable = False
     return array
@@ -271,12 +270,11 @@ def run_pipeline(
 
 
 def photo_stages(later: str = "average") -> tuple[Stage, ...]:
-    """Every stage that fits on the pipeline photo, computed once (take the first n as needed)."""
-    return _photo_stages(_check_later(later))
+    """Every stage that fits on the pipeline photo (take the first n as needed).
 
-
-@lru_cache(maxsize=len(LATER_FILTERS))
-def _photo_stages(later: str) -> tuple[Stage, ...]:
+    Each call runs the whole pipeline again: compute the stages once and pass them on.
+    """
+    later = _check_later(later)
     photo = pipeline_photo()
     return tuple(run_pipeline(photo, max_stages(photo.shape), later))
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from functools import lru_cache
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -88,18 +87,6 @@ def _inputs(seed: int) -> torch.Tensor:
     return gradient_inputs(MAX_LENGTH, seed)
 
 
-@lru_cache(maxsize=256)
-def _norms(
-    kind: str, length: int, weight_scale: float, seed: int, forget_bias: float
-) -> tuple[float, ...]:
-    layer = build_recurrent(kind, weight_scale, seed, forget_bias)
-    x = _inputs(seed)[:length].clone().requires_grad_(True)
-    with single_thread():
-        outputs, _ = layer(x)
-        (grad,) = torch.autograd.grad(outputs[-1].sum(), x)
-    return tuple(float(v) for v in grad.norm(dim=(1, 2)))
-
-
 def gradient_norms(
     kind: str,
     length: int,
@@ -111,7 +98,12 @@ def gradient_norms(
     kind, length, weight_scale = _check(kind, length, weight_scale)
     seed = check_seed(seed)
     forget_bias = check_real(forget_bias, "forget_bias")
-    return np.array(_norms(kind, length, round(weight_scale, 6), seed, forget_bias))
+    layer = build_recurrent(kind, weight_scale, seed, forget_bias)
+    x = _inputs(seed)[:length].clone().requires_grad_(True)
+    with single_thread():
+        outputs, _ = layer(x)
+        (grad,) = torch.autograd.grad(outputs[-1].sum(), x)
+    return grad.norm(dim=(1, 2)).numpy()
 
 
 def decay_summary(norms: np.ndarray) -> str:
@@ -132,7 +124,10 @@ def decay_summary(norms: np.ndarray) -> str:
     return f"the first step's gradient is {size} times {word} than the last's"
 
 
-def _hidden_norms(length: int, weight_scale: float, seed: int) -> tuple[float, ...]:
+def hidden_gradient_norms(length: int, weight_scale: float, seed: int = 0) -> np.ndarray:
+    """‖∂(sum of the last hidden state) / ∂h_t‖ for t = 1..length of the vanilla nn.RNN."""
+    _, length, weight_scale = _check("rnn", length, weight_scale)
+    seed = check_seed(seed)
     layer = build_recurrent("rnn", weight_scale, seed)
     x = _inputs(seed)[:length]
     h = torch.zeros(1, 1, HIDDEN_SIZE, dtype=torch.float64)
@@ -142,14 +137,7 @@ def _hidden_norms(length: int, weight_scale: float, seed: int) -> tuple[float, .
             _, h = layer(x[t : t + 1], h)
             states.append(h)
         grads = torch.autograd.grad(h.sum(), states)
-    return tuple(float(g.norm()) for g in grads)
-
-
-def hidden_gradient_norms(length: int, weight_scale: float, seed: int = 0) -> np.ndarray:
-    """‖∂(sum of the last hidden state) / ∂h_t‖ for t = 1..length of the vanilla nn.RNN."""
-    _, length, weight_scale = _check("rnn", length, weight_scale)
-    seed = check_seed(seed)
-    return np.array(_hidden_norms(length, round(weight_scale, 6), seed))
+    return np.array([float(g.norm()) for g in grads])
 
 
 def forget_gate_values(

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from functools import lru_cache
 from importlib.util import find_spec
 from pathlib import Path
 
@@ -23,17 +22,12 @@ def sample_photo_path() -> Path:
     return folder / "mpl-data" / "sample_data" / SAMPLE_PHOTO
 
 
-@lru_cache(maxsize=1)
-def _photo_rgb() -> np.ndarray:
-    # Decoded once per process: a lesson reads the photo in several cells.
-    with Image.open(sample_photo_path()) as image:
-        return np.asarray(image.convert("RGB"))
-
-
 def sample_photo(grey: bool = True) -> np.ndarray:
     """The sample photograph (600×512) as floats in [0, 1]: grey (H, W) or RGB (H, W, 3)."""
-    rgb = _photo_rgb().astype(np.float32) / 255.0
-    if not check_bool(grey, "grey"):
+    grey = check_bool(grey, "grey")
+    with Image.open(sample_photo_path()) as image:
+        rgb = np.asarray(image.convert("RGB"), dtype=np.float32) / 255.0
+    if not grey:
         return rgb
     # ITU-R BT.601 luma weights.
     return rgb @ np.array([0.299, 0.587, 0.114], dtype=np.float32)

@@ -4,7 +4,6 @@ time (a figure and a widget), and the exercise cases."""
 from __future__ import annotations
 
 from collections.abc import Callable
-from functools import cache
 from html import escape
 from typing import TYPE_CHECKING
 
@@ -125,7 +124,6 @@ LINEAR_CASE = {"length": 11, "weight_scale": 0.5}
 EXPLORER_STYLE = {"description_width": "170px"}
 
 
-@cache
 def dense_growth_exercise() -> Exercise:
     small, large = (family_parameter_counts(n, hidden_units=GROWTH_UNITS) for n in GROWTH_SIDES)
     answer = large["DNN"] / small["DNN"]
@@ -152,7 +150,6 @@ def dense_growth_exercise() -> Exercise:
     )
 
 
-@cache
 def cnn_params_large_image_exercise() -> Exercise:
     n, kernels, k = LARGE_IMAGE_SIDE, CNN_KERNELS, CNN_KERNEL
     answer = family_parameter_counts(n, kernels=kernels, kernel_size=k)["CNN"]
@@ -186,7 +183,6 @@ def _gradient_direction(kind: str, scale: float, forget_bias: float | None) -> s
     return "larger" if norms[0] > norms[-1] else "smaller"
 
 
-@cache
 def rnn_gradient_exercise() -> Exercise:
     answer = _gradient_direction("rnn", RNN_GRADIENT_SCALE, None)
     return Exercise(
@@ -209,7 +205,6 @@ def rnn_gradient_exercise() -> Exercise:
     )
 
 
-@cache
 def lstm_gradient_exercise() -> Exercise:
     answer = _gradient_direction("lstm", LSTM_GRADIENT_SCALE, LSTM_GRADIENT_FORGET_BIAS)
     return Exercise(
@@ -243,7 +238,6 @@ def linear_rnn_ratio(length: int, weight_scale: float) -> float:
     return float(ones.norm() / first.norm())
 
 
-@cache
 def linear_rnn_exercise() -> Exercise:
     length, scale = LINEAR_CASE["length"], LINEAR_CASE["weight_scale"]
     answer = linear_rnn_ratio(length, scale)

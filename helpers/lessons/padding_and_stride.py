@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable
-from functools import cache
 from html import escape
 from typing import TYPE_CHECKING
 
@@ -393,7 +392,6 @@ def _worked_layer_output(padding_mode: str, weights: np.ndarray = WORKED_WEIGHTS
         return layer(torch.tensor(WORKED_INPUT, dtype=torch.float32)[None])[0].double().numpy()
 
 
-@cache
 def conv_output_side_exercise() -> Exercise:
     n, k, p, s = (SIDE_CASE[key] for key in ("size", "kernel_size", "padding", "stride"))
     answer = conv_output_size(n, k, s, p)
@@ -429,7 +427,6 @@ def conv_output_side_exercise() -> Exercise:
     )
 
 
-@cache
 def dilated_output_side_exercise() -> Exercise:
     n, k, d = (DILATED_CASE[key] for key in ("size", "kernel_size", "dilation"))
     answer = conv_output_size(n, k, dilation=d)
@@ -458,7 +455,6 @@ def dilated_output_side_exercise() -> Exercise:
     )
 
 
-@cache
 def conv_output_shape_exercise() -> Exercise:
     c_in, c_out, k, p, n = (
         SHAPE_CASE[key] for key in ("in_channels", "out_channels", "kernel_size", "padding", "size")
@@ -490,7 +486,6 @@ def conv_output_shape_exercise() -> Exercise:
     )
 
 
-@cache
 def grouped_params_exercise() -> Exercise:
     c_in, c_out, k, g = (
         GROUPED_CASE[key] for key in ("in_channels", "out_channels", "kernel_size", "groups")
@@ -527,7 +522,6 @@ def grouped_params_exercise() -> Exercise:
     )
 
 
-@cache
 def replicate_padding_exercise() -> Exercise:
     row, col = REPLICATE_POSITION
     replicate = _worked_layer_output("replicate")

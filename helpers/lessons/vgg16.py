@@ -4,7 +4,6 @@ against one large kernel (a figure and a widget), and the exercise cases."""
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
-from functools import cache
 from typing import TYPE_CHECKING, NamedTuple
 
 import matplotlib
@@ -79,7 +78,6 @@ def _vgg_side(side: int, blocks: int, padding: int = 1) -> int:
     return side
 
 
-@cache
 def vgg_conv_params_exercise() -> Exercise:
     c_in, c_out = _vgg_block_convs(VGG_BLOCK)[0]
     answer = conv2d_param_count(c_in, c_out, 3)
@@ -110,7 +108,6 @@ def vgg_conv_params_exercise() -> Exercise:
     )
 
 
-@cache
 def vgg_side_exercise_exercise() -> Exercise:
     n, blocks = VGG_SMALL_SIDE, VGG_SIDE_BLOCK
     answer = _vgg_side(n, blocks)
@@ -139,7 +136,6 @@ def vgg_side_exercise_exercise() -> Exercise:
     )
 
 
-@cache
 def receptive_field_exercise_exercise() -> Exercise:
     n = STACKED_LAYERS
     answer = receptive_field([(3, 1)] * n)
@@ -159,7 +155,6 @@ def receptive_field_exercise_exercise() -> Exercise:
     )
 
 
-@cache
 def param_mib_exercise() -> Exercise:
     n_in = POOLED_SIZE[0] * POOLED_SIZE[1] * _vgg_block_convs(5)[-1][1]  # 512 · 7 · 7
     params = linear_param_count(n_in, HIDDEN_FEATURES)
@@ -184,7 +179,6 @@ def param_mib_exercise() -> Exercise:
     )
 
 
-@cache
 def batch_norm_exercise() -> Exercise:
     layers = VGG_CONFIGS[BATCH_NORM_CONFIG]
     convs = [entry for entry in layers if entry != POOL]

@@ -3,8 +3,8 @@ matrix, the output-cell picker, and the exercise cases."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
-from functools import cache
+from collections.abc import Callable, Mapping, Sequence
+from functools import partial
 from typing import TYPE_CHECKING
 
 import ipywidgets as widgets
@@ -184,18 +184,12 @@ def figure_unrolled_matrix(filter_number: int = 1) -> Figure:
 FILTER_OPTIONS = [("filter 1 (diagonal)", 1), ("filter 2 (vertical)", 2)]
 
 
-@cache
 def _lecture_map(index: int) -> np.ndarray:
-    feature_map = conv2d_by_hand(LECTURE_IMAGE[None], LECTURE_FILTERS[index][None, None])[0]
-    feature_map.flags.writeable = False  # cached: shared by every call
-    return feature_map
+    return conv2d_by_hand(LECTURE_IMAGE[None], LECTURE_FILTERS[index][None, None])[0]
 
 
-@cache
 def _lecture_taps() -> np.ndarray:
-    taps = conv_weight_indices(LECTURE_FILTERS.shape[1:], LECTURE_IMAGE.shape)
-    taps.flags.writeable = False
-    return taps
+    return conv_weight_indices(LECTURE_FILTERS.shape[1:], LECTURE_IMAGE.shape)
 
 
 def sharing_terms(output: int, filter_number: int = 1) -> list[tuple[int, float, float]]:
@@ -389,20 +383,19 @@ def _one_decimal(kernel: np.ndarray) -> list[list[str]]:
     return [[f"{value:.1f}".replace("-0.0", "0.0") for value in row] for row in kernel]
 
 
-@cache
-def _trajectory(learning_rate: float) -> FilterFit:
-    """fit_filter over all FIT_STEPS: one fit per learning rate, shared by every step of the
-    slider (moving the step slider only picks another step of the same fit)."""
-    fit = fit_filter(FIT_STEPS, learning_rate)
-    for values in (fit.target, fit.losses, fit.kernels):
-        values.flags.writeable = False  # cached: shared by every call
-    return fit
+def learning_view(
+    step: int = FIT_STEPS,
+    learning_rate: float = FIT_LEARNING_RATE,
+    fits: Mapping[float, FilterFit] | None = None,
+) -> str:
+    """The widget's view: the loss up to `step` (log scale), the kernel then, and the target.
 
-
-def learning_view(step: int = FIT_STEPS, learning_rate: float = FIT_LEARNING_RATE) -> str:
-    """The widget's view: the loss up to `step` (log scale), the kernel then, and the target."""
+    `fits` maps learning rates to runs of `fit_filter` over FIT_STEPS made beforehand (the
+    explorer makes one per slider choice); a rate not in it is fitted here.
+    """
     check_int(step, "step", minimum=1, maximum=FIT_STEPS)
-    fit = _trajectory(check_real(learning_rate, "learning_rate"))
+    learning_rate = check_real(learning_rate, "learning_rate")
+    fit = (fits or {}).get(learning_rate) or fit_filter(FIT_STEPS, learning_rate)
     if not np.all(np.isfinite(fit.losses)):
         raise ValueError(
             f"with learning rate {learning_rate} the loss overflows: take a smaller one"
@@ -433,9 +426,13 @@ def learning_view(step: int = FIT_STEPS, learning_rate: float = FIT_LEARNING_RAT
 
 
 def learning_explorer(step: int = FIT_STEPS, learning_rate: float = FIT_LEARNING_RATE) -> Explorer:
-    """Notebook 03's learning widget: a step slider and a learning-rate slider."""
+    """Notebook 03's learning widget: a step slider and a learning-rate slider.
+
+    Each learning rate's run is fitted here, once, so moving a slider only draws.
+    """
+    fits = {rate: fit_filter(FIT_STEPS, rate) for rate in LEARNING_RATES}
     return Explorer(
-        learning_view,
+        partial(learning_view, fits=fits),
         {
             "step": int_slider(step, 1, FIT_STEPS, "step"),
             "learning_rate": choice_slider(learning_rate, LEARNING_RATES, "learning rate"),
@@ -455,7 +452,6 @@ def _matrix_rows_columns() -> tuple[int, int]:
     return indices.shape
 
 
-@cache
 def matrix_shape_exercise() -> Exercise:
     rows, columns = _matrix_rows_columns()
     n, k = MATRIX_IMAGE_SIDE, MATRIX_KERNEL
@@ -488,7 +484,6 @@ def matrix_shape_exercise() -> Exercise:
     )
 
 
-@cache
 def weight_copies_exercise() -> Exercise:
     indices = conv_weight_indices(MATRIX_KERNEL, MATRIX_IMAGE_SIDE)
     answer = int(np.count_nonzero(indices == 0))
@@ -526,7 +521,6 @@ def weight_copies_exercise() -> Exercise:
     )
 
 
-@cache
 def padded_output_exercise() -> Exercise:
     row, col = PADDED_POSITION
     padded = conv2d_by_hand(LECTURE_IMAGE[None], LECTURE_FILTERS[:, None], padding=1)
@@ -558,7 +552,6 @@ def padded_output_exercise() -> Exercise:
     )
 
 
-@cache
 def strided_matrix_exercise() -> Exercise:
     s = STRIDED_STRIDE
     maps = conv2d_by_hand(LECTURE_IMAGE[None], LECTURE_FILTERS[:, None], stride=s)

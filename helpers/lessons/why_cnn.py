@@ -4,7 +4,6 @@ shown on a photo, the parameter calculator, and the exercise cases."""
 from __future__ import annotations
 
 from collections.abc import Callable
-from functools import cache
 from html import escape
 from typing import TYPE_CHECKING
 
@@ -31,7 +30,6 @@ CONV_IMAGE_SIDE, CONV_CHANNELS, CONV_KERNELS, CONV_KERNEL = 32, 3, 64, 5
 RECT_CHANNELS, RECT_KERNELS, RECT_KERNEL = 3, 16, (3, 5)
 
 
-@cache
 def dense_params_exercise() -> Exercise:
     inputs = DENSE_SIDE * DENSE_SIDE
     answer = linear_param_count(inputs, DENSE_UNITS)
@@ -64,7 +62,6 @@ def dense_params_exercise() -> Exercise:
     )
 
 
-@cache
 def conv_params_exercise() -> Exercise:
     k, c, kernels = CONV_KERNEL, CONV_CHANNELS, CONV_KERNELS
     answer = conv2d_param_count(c, kernels, k)
@@ -105,7 +102,6 @@ def conv_params_exercise() -> Exercise:
     )
 
 
-@cache
 def rect_kernel_params_exercise() -> Exercise:
     c, kernels, (kh, kw) = RECT_CHANNELS, RECT_KERNELS, RECT_KERNEL
     answer = conv2d_param_count(c, kernels, (kh, kw))

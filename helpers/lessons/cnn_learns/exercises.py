@@ -4,7 +4,6 @@ padding) and work out what changes, checked against the series' size formulas an
 from __future__ import annotations
 
 from collections.abc import Callable
-from functools import cache
 
 from helpers.core.arithmetic import conv_output_size, pool_output_size
 from helpers.core.digits import CHANNELS, KERNEL_SIZE, SIDE, digit_cnn, parameter_count
@@ -23,7 +22,6 @@ def _weights_only(channels: tuple[int, int]) -> int:
     return sum(p.numel() for name, p in model.named_parameters() if name.endswith("weight"))
 
 
-@cache
 def wider_model_exercise() -> Exercise:
     channels = (WIDER_FIRST, CHANNELS[1])
     answer = parameter_count(digit_cnn(channels))
@@ -66,7 +64,6 @@ def _after_second_stage(padding: int, pool: int | None) -> tuple[int, int, int]:
     return (CHANNELS[1], side, side)
 
 
-@cache
 def pooled_shape_exercise() -> Exercise:
     answer = _after_second_stage(1, POOL_INSTEAD)
     return Exercise(
@@ -97,7 +94,6 @@ def pooled_shape_exercise() -> Exercise:
     )
 
 
-@cache
 def unpadded_side_exercise() -> Exercise:
     answer = _after_second_stage(0, None)[1]
     first = conv_output_size(SIDE, KERNEL_SIZE)

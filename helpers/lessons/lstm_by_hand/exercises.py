@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from functools import cache
 
 import torch
 from torch import nn
@@ -30,7 +29,6 @@ def loop_case_lstm() -> tuple[nn.LSTM, torch.Tensor]:
     return lstm, x
 
 
-@cache
 def open_forget_gate_exercise() -> Exercise:
     lstm, x = loop_case_lstm()
     gate = LOOP_CASE["forget_gate"]
@@ -67,7 +65,6 @@ def open_forget_gate_exercise() -> Exercise:
     )
 
 
-@cache
 def lstm_memory_exercise() -> Exercise:
     memory, x = MEMORY_CASE["memory"], MEMORY_CASE["x"]
     step = LSTMCellByHand().step(x, memory, exact=False)
@@ -99,7 +96,6 @@ def lstm_memory_exercise() -> Exercise:
     )
 
 
-@cache
 def lstm_output_exercise() -> Exercise:
     memory, x = OUTPUT_CASE["memory"], OUTPUT_CASE["x"]
     step = LSTMCellByHand().step(x, memory, exact=False)
@@ -132,7 +128,6 @@ def lstm_output_exercise() -> Exercise:
     )
 
 
-@cache
 def lstm_params_exercise() -> Exercise:
     n_in, hidden = LSTM_SIZES["input_size"], LSTM_SIZES["hidden_size"]
     answer = lstm_param_count(n_in, hidden)

@@ -7,7 +7,6 @@ The view is a pure function of (step, gates); the cell's geometry and colours co
 from __future__ import annotations
 
 from collections.abc import Sequence
-from functools import lru_cache
 from html import escape
 
 import ipywidgets as widgets
@@ -279,12 +278,6 @@ def lstm_table_html(
     )
 
 
-@lru_cache(maxsize=len(GATE_MODES))
-def _lecture_records(exact: bool) -> tuple[LSTMStepRecord, ...]:
-    """The lecture sequence through the lecture cell, computed once per gate mode."""
-    return tuple(run_lecture_lstm(LECTURE_SEQUENCE, exact=exact))
-
-
 # How big the cell diagram is drawn in the step-through view (1: its natural 888 x 436 px).
 VIEW_SCALE = 0.65
 
@@ -294,7 +287,7 @@ def lstm_step_view(step: int = 1, gates: str = "exact") -> str:
     did, and the table up to this step with this step's row marked."""
     if gates not in GATE_MODES:
         raise ValueError(f"gates must be one of {list(GATE_MODES)}, got {gates!r}")
-    records = _lecture_records(GATE_MODES[gates])
+    records = run_lecture_lstm(LECTURE_SEQUENCE, exact=GATE_MODES[gates])
     step = check_int(step, "step")
     if step > len(records):
         raise ValueError(f"step must be between 1 and {len(records)}, got {step}")

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from functools import cache
 
 from helpers.core.arithmetic import pool_output_size
 from helpers.core.pooling import pool2d_by_hand
@@ -20,7 +19,6 @@ AVG_KERNEL, AVG_POSITION = 2, (3, 1)  # F.avg_pool2d(x, 2, ceil_mode=True)
 DILATION_CASE = {"kernel": 2, "stride": 1, "dilation": 2, "position": (4, 1)}
 
 
-@cache
 def pool_output_side_exercise() -> Exercise:
     n, k = EXAMPLE_MAP.shape[0], POOL_KERNEL
     answer = pool_output_size(n, k)
@@ -48,7 +46,6 @@ def pool_output_side_exercise() -> Exercise:
     )
 
 
-@cache
 def max_pool_value_exercise() -> Exercise:
     row, col = POOL_POSITION
     k = POOL_KERNEL
@@ -83,7 +80,6 @@ def max_pool_value_exercise() -> Exercise:
     )
 
 
-@cache
 def avg_pool_edge_exercise() -> Exercise:
     row, col = AVG_POSITION
     k = AVG_KERNEL
@@ -114,7 +110,6 @@ def avg_pool_edge_exercise() -> Exercise:
     )
 
 
-@cache
 def dilated_pool_exercise() -> Exercise:
     k, s, d = (DILATION_CASE[key] for key in ("kernel", "stride", "dilation"))
     row, col = DILATION_CASE["position"]

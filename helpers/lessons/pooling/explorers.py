@@ -3,14 +3,21 @@
 from __future__ import annotations
 
 import base64
-from functools import cache
+from collections.abc import Mapping, Sequence
+from functools import partial
 from html import escape
 
 import ipywidgets as widgets
 import numpy as np
 
 from helpers.core.arithmetic import check_int, pool_output_size
-from helpers.core.cnn_pipeline import FILTER_NAMES, LATER_FILTERS, photo_stages, pipeline_photo
+from helpers.core.cnn_pipeline import (
+    FILTER_NAMES,
+    LATER_FILTERS,
+    Stage,
+    photo_stages,
+    pipeline_photo,
+)
 from helpers.core.pooling import POOL_MODES, pool2d_by_hand
 from helpers.lessons.pooling.figures import display_limit, lecture_maps
 from helpers.ui.explorer import SLIDER_LAYOUT, SLIDER_STYLE, Explorer, int_slider
@@ -320,18 +327,16 @@ def map_to_grey(values: np.ndarray) -> np.ndarray:
     return np.round(scaled * 255).astype(np.uint8)
 
 
-@cache
-def stage_image(later: str, stage: int, channel: int) -> str:
-    """A data URI of one map after `stage` stages (stage 0: the photo), made once and cached."""
-    if later not in LATER_FILTERS:
-        raise ValueError(f"later must be one of {LATER_FILTERS}, got {later!r}")
-    if not 0 <= stage <= len(photo_stages(later)) or not 0 <= channel < len(FILTER_NAMES):
-        raise ValueError(f"stage {stage} / channel {channel} is not a map of the pipeline")
-    if stage == 0:
-        pixels = np.round(np.clip(pipeline_photo(), 0, 1) * 255).astype(np.uint8)
-    else:
-        pixels = map_to_grey(photo_stages(later)[stage - 1].pooled[channel])
+def png_uri(pixels: np.ndarray) -> str:
+    """A data URI of (H, W) uint8 grey levels as a PNG image, for an <img> tag."""
     return "data:image/png;base64," + base64.b64encode(grey_png(pixels)).decode("ascii")
+
+
+def stage_images(photo: np.ndarray, stages: Sequence[Stage]) -> tuple[tuple[str, ...], ...]:
+    """Data URIs of the grey `photo` (entry 0) and of each map after 1, 2, ... `stages`."""
+    photo_pixels = np.round(np.clip(photo, 0, 1) * 255).astype(np.uint8)
+    maps = [tuple(png_uri(map_to_grey(pooled)) for pooled in stage.pooled) for stage in stages]
+    return ((png_uri(photo_pixels),), *maps)
 
 
 def _footprints(shapes: list[tuple[int, int]], current: int) -> str:
@@ -364,25 +369,36 @@ def _grey_scale(limit: float) -> str:
     )
 
 
-def stages_view(n_stages: int, later: str = "average") -> str:
-    """The stage slider's display: each edge filter's map after `n_stages` stages, and shapes."""
-    stages = photo_stages(later) if later in LATER_FILTERS else None
-    if stages is None:
-        raise ValueError(f"later must be one of {LATER_FILTERS}, got {later!r}")
+def stages_view(
+    n_stages: int,
+    later: str = "average",
+    *,
+    stages: Mapping[str, Sequence[Stage]],
+    images: Mapping[str, Sequence[Sequence[str]]],
+) -> str:
+    """The stage slider's display: each edge filter's map after `n_stages` stages, and shapes.
+
+    `stages` maps each choice of `later` to the photo's stages (`photo_stages(later)`), and
+    `images` to their pictures (`stage_images`).
+    """
+    if not isinstance(later, str) or later not in stages or later not in images:
+        raise ValueError(f"later must be one of {tuple(stages)}, got {later!r}")
+    chosen = stages[later]
     n_stages = check_int(n_stages, "n_stages", minimum=0)
-    if n_stages > len(stages):
-        raise ValueError(f"n_stages must be at most {len(stages)} on this photo, got {n_stages}")
-    shapes = [stages[0].input_shape] + [stage.pooled.shape for stage in stages]
+    if n_stages > len(chosen):
+        raise ValueError(f"n_stages must be at most {len(chosen)} on this photo, got {n_stages}")
+    shapes = [chosen[0].input_shape] + [stage.pooled.shape for stage in chosen]
     path = " → ".join(
         f"<b>{'×'.join(map(str, s))}</b>" if i == n_stages else "×".join(map(str, s))
         for i, s in enumerate(shapes)
     )
+    uris = images[later][n_stages]
     if n_stages == 0:
-        panels = [("the photo, grey", stage_image(later, 0, 0), 1.0)]
+        panels = [("the photo, grey", uris[0], 1.0)]
     else:
-        pooled = stages[n_stages - 1].pooled
+        pooled = chosen[n_stages - 1].pooled
         panels = [
-            (f"{name} edges", stage_image(later, n_stages, f), display_limit(pooled[f]))
+            (f"{name} edges", uris[f], display_limit(pooled[f]))
             for f, name in enumerate(FILTER_NAMES)
         ]
     h, w = shapes[n_stages][1:]
@@ -405,21 +421,33 @@ def stages_view(n_stages: int, later: str = "average") -> str:
     )
 
 
-def stages_explorer(n_stages: int = 2, later: str = "average") -> Explorer:
+def stages_explorer(
+    n_stages: int = 2,
+    later: str = "average",
+    stages: Mapping[str, Sequence[Stage]] | None = None,
+) -> Explorer:
     """The stage slider: how many conv → ReLU → pool stages the photo goes through.
 
-    Every picture is made here, once, so moving the slider only looks them up.
+    `stages` maps choices of LATER_FILTERS to their `photo_stages(choice)`, e.g. the stages a
+    notebook already has; the choices it leaves out are computed here. Every picture is made
+    here, once, so moving the slider only looks them up.
     """
-    for option in LATER_FILTERS:
-        for number, _ in enumerate(photo_stages(option), start=1):
-            for channel in range(len(FILTER_NAMES)):
-                stage_image(option, number, channel)
-    stage_image(later, 0, 0)
-    most = len(photo_stages(later))
+    given = dict(stages) if stages is not None else {}
+    unknown = [choice for choice in given if choice not in LATER_FILTERS]
+    if unknown:
+        raise ValueError(f"stages has unknown choices {unknown}; known: {list(LATER_FILTERS)}")
+    if not isinstance(later, str) or later not in LATER_FILTERS:
+        raise ValueError(f"later must be one of {LATER_FILTERS}, got {later!r}")
+    by_later = {
+        choice: tuple(given[choice]) if choice in given else photo_stages(choice)
+        for choice in LATER_FILTERS
+    }
+    photo = pipeline_photo()
+    images = {choice: stage_images(photo, by_later[choice]) for choice in LATER_FILTERS}
     return Explorer(
-        stages_view,
+        partial(stages_view, stages=by_later, images=images),
         {
-            "n_stages": int_slider(n_stages, 0, most, "stages"),
+            "n_stages": int_slider(n_stages, 0, len(by_later[later]), "stages"),
             "later": widgets.Dropdown(
                 options=[
                     ("average 3×3 (gathers evidence)", "average"),

@@ -180,8 +180,12 @@ def _show_map(
 
 
 def figure_photo_stage(stage: Stage | None = None) -> Figure:
-    """One stage up close: for each map, its 3×3 filter, the conv map, ReLU, and max pool."""
-    stage = stage or photo_stages()[0]
+    """One stage up close: for each map, its 3×3 filter, the conv map, ReLU, and max pool.
+
+    `stage`: e.g. `photo_stages()[0]`, which is computed here when not given.
+    """
+    if stage is None:
+        stage = photo_stages()[0]
     fig = NotebookFigure(figsize=(9, 5.6))
     axes = fig.subplots(len(stage.filters), 4, width_ratios=[0.6, 1, 1, 1])
     limit = display_limit(stage.conv)
@@ -223,17 +227,21 @@ def _shape_text(shape: tuple[int, ...]) -> str:
     return "×".join(str(s) for s in shape)
 
 
-def figure_photo_pipeline(n_stages: int = 5, later: str = "average") -> Figure:
+def figure_photo_pipeline(
+    n_stages: int = 5, later: str = "average", stages: Sequence[Stage] | None = None
+) -> Figure:
     """The photo through n conv → ReLU → pool stages: each edge filter's map after each stage.
 
     Every map is drawn the same size on the page, so fewer pixels show up as bigger blocks.
     The three maps of a stage share one grey scale, shown under their column (values grow
     or shrink from stage to stage, so each stage has its own).
+    `stages`: the photo's stages; computed here as `photo_stages(later)` when not given, where
     `later` picks the kernels of stages 2 and up (see `helpers.core.cnn_pipeline.stage_filters`).
     """
-    stages = photo_stages(later)
     if isinstance(n_stages, bool) or not isinstance(n_stages, int) or not 1 <= n_stages:
         raise ValueError(f"n_stages must be an int >= 1, got {n_stages!r}")
+    if stages is None:
+        stages = photo_stages(later)
     if n_stages > len(stages):
         raise ValueError(f"n_stages must be at most {len(stages)} on this photo, got {n_stages}")
     fig = NotebookFigure(figsize=(10, 5.4))

@@ -4,7 +4,6 @@ label the RNN and the feed-forward tagger give a city after "leave"."""
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from functools import cache
 
 import numpy as np
 
@@ -44,7 +43,6 @@ def toy_hidden(
     return hidden
 
 
-@cache
 def memory_weight_exercise() -> Exercise:
     answer = tuple(float(v) for v in toy_hidden(MEMORY_INPUTS, memory_weight=MEMORY_WEIGHT))
     w, steps = MEMORY_WEIGHT, len(MEMORY_INPUTS)
@@ -81,7 +79,6 @@ def memory_weight_exercise() -> Exercise:
     )
 
 
-@cache
 def toy_rnn_output_exercise() -> Exercise:
     steps = toy_rnn(TOY_EXERCISE_INPUTS)
     answer = tuple(float(v) for v in steps[-1].output)
@@ -123,7 +120,6 @@ def _tagger_label(kind: str) -> str:
     return dict(tag_sentence(model, TAGGER_SENTENCE))[TAGGER_CITY]
 
 
-@cache
 def rnn_label_exercise() -> Exercise:
     answer = _tagger_label("rnn")
     return Exercise(
@@ -155,7 +151,6 @@ def rnn_label_exercise() -> Exercise:
     )
 
 
-@cache
 def feedforward_label_exercise() -> Exercise:
     answer = _tagger_label("feedforward")
     unknown = (
