@@ -2,6 +2,7 @@
 
 import re
 
+import numpy as np
 import pytest
 import torch
 from hypothesis import given, settings
@@ -90,3 +91,43 @@ def test_check_int_and_as_pair():
     assert as_pair((2, 5), "kernel_size") == (2, 5)
     with pytest.raises(ValueError, match="out_features"):
         linear_param_count(3, 0)
+
+
+# --- check_array: the one reader of arrays for conv, cnn_pipeline, images, image_properties ---
+
+
+def test_check_array_reads_lists_arrays_and_tensors_that_require_grad():
+    from helpers.core.arithmetic import check_array
+
+    grid = [[1, 2], [3, 4]]
+    assert check_array(grid, "x", (2,), "(H, W)").tolist() == grid
+    tensor = torch.ones(2, 3, requires_grad=True)
+    array = check_array(tensor, "x", (2,), "(H, W)")
+    assert array.shape == (2, 3) and array.dtype.kind == "f"
+    mask = np.zeros((1, 2, 3), dtype=bool)
+    assert check_array(mask, "m", (3,), "(C, H, W)", kinds="b").dtype == bool
+
+
+@pytest.mark.parametrize(
+    ("value", "kwargs", "error", "message"),
+    [
+        ("edge", {}, TypeError, "x must be an array of numbers, got dtype <U4"),
+        ([[1, 2], [3]], {}, TypeError, "x must be an array of numbers, got list"),
+        ([[True, False]], {}, TypeError, "got dtype bool"),
+        ([1, 2], {}, ValueError, r"x must be a non-empty \(H, W\) array, got shape \(2,\)"),
+        (np.zeros((0, 3)), {}, ValueError, r"non-empty \(H, W\) array, got shape \(0, 3\)"),
+        ([[1.0, float("nan")]], {}, ValueError, "x must hold finite numbers"),
+    ],
+)
+def test_check_array_names_what_is_wrong(value, kwargs, error, message):
+    from helpers.core.arithmetic import check_array
+
+    with pytest.raises(error, match=message):
+        check_array(value, "x", (2,), "(H, W)", **kwargs)
+
+
+def test_check_array_lets_nan_through_when_asked():
+    from helpers.core.arithmetic import check_array
+
+    array = check_array([[1.0, float("nan")]], "x", (2,), "(H, W)", finite=False)
+    assert np.isnan(array[0, 1])

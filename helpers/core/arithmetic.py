@@ -89,6 +89,39 @@ def check_reals(
     return array
 
 
+def check_array(
+    value: object,
+    name: str,
+    ndims: tuple[int, ...],
+    shape: str,
+    kinds: str = "iuf",
+    finite: bool = True,
+) -> np.ndarray:
+    """`value` (an array, nested lists or a tensor) as a numpy array with `ndims` dimensions,
+    none of them empty; else a TypeError or ValueError naming `name`.
+
+    `shape` says in the message which shape it must have, e.g. "(C, H, W)"; `kinds` are the
+    numpy dtype kinds allowed ("b" bool, "i"/"u" integers, "f" floats); `finite=True` refuses
+    nan and inf. The array keeps its dtype: convert it where a function needs floats.
+    """
+    torch = sys.modules.get("torch")  # a tensor exists only once torch is imported
+    if torch is not None and isinstance(value, torch.Tensor):
+        value = value.detach().cpu()  # np.asarray refuses a tensor that requires grad
+    try:
+        array = np.asarray(value)
+    except (TypeError, ValueError, RuntimeError):  # ragged nested lists, odd tensor dtypes
+        raise TypeError(
+            f"{name} must be an array of numbers, got {type(value).__name__} {value!r:.60}"
+        ) from None
+    if array.dtype.kind not in kinds:
+        raise TypeError(f"{name} must be an array of numbers, got dtype {array.dtype}")
+    if array.ndim not in ndims or 0 in array.shape:
+        raise ValueError(f"{name} must be a non-empty {shape} array, got shape {array.shape}")
+    if finite and array.dtype.kind == "f" and not np.isfinite(array).all():
+        raise ValueError(f"{name} must hold finite numbers, got nan or inf")
+    return array
+
+
 def check_bool(value: object, name: str) -> bool:
     """Return `value` if it is a bool (True or False), or raise TypeError naming `name`.
 

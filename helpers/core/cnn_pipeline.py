@@ -8,7 +8,7 @@ import numpy as np
 import torch
 import torch.nn.functional as F
 
-from helpers.core.arithmetic import check_int, conv_output_size, pool_output_size
+from helpers.core.arithmetic import check_array, check_int, conv_output_size, pool_output_size
 from helpers.core.images import sample_photo, subsample
 
 
@@ -56,24 +56,8 @@ MAX_MAP_VALUES = 10_000_000
 
 def _real_array(value: object, name: str, ndims: tuple[int, ...], shape: str) -> np.ndarray:
     """`value` as a float64 array of finite numbers with `ndims` dimensions, none of them
-    empty, or raise naming `name` (`shape` says in messages which shape it must have)."""
-    if isinstance(value, torch.Tensor):
-        value = value.detach().cpu()  # np.asarray refuses a tensor that requires grad
-    try:
-        array = np.asarray(value)
-    except (TypeError, ValueError):  # ragged nested lists, unsupported tensor dtypes
-        raise TypeError(
-            f"{name} must be an array of numbers, got {type(value).__name__} {value!r:.60}"
-        ) from None
-    # bool is left out: True and False are no brightness values.
-    if array.dtype.kind not in "iuf":
-        raise TypeError(f"{name} must be an array of numbers, got dtype {array.dtype}")
-    if array.ndim not in ndims or 0 in array.shape:
-        raise ValueError(f"{name} must be a non-empty {shape} array, got shape {array.shape}")
-    array = array.astype(np.float64)
-    if not np.isfinite(array).all():
-        raise ValueError(f"{name} must hold finite numbers, got nan or inf")
-    return array
+    empty, or raise naming `name` (bools are no brightness values: refused)."""
+    return check_array(value, name, ndims, shape).astype(np.float64)
 
 
 def _check_later(later: str) -> str:

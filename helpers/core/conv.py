@@ -10,7 +10,13 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
-from helpers.core.arithmetic import Padding, as_pair, conv_output_size, conv_padding_amounts
+from helpers.core.arithmetic import (
+    Padding,
+    as_pair,
+    check_array,
+    conv_output_size,
+    conv_padding_amounts,
+)
 
 
 def _read_only(rows: list[list[float]]) -> np.ndarray:
@@ -124,16 +130,6 @@ def _check_padded(
             )
 
 
-def _as_float_array(value: object, name: str) -> np.ndarray:
-    """`value` as a float64 array, or raise TypeError naming `name`."""
-    try:
-        return np.asarray(value, dtype=np.float64)
-    except (TypeError, ValueError):
-        raise TypeError(
-            f"{name} must be an array of numbers, got {type(value).__name__} {value!r:.60}"
-        ) from None
-
-
 def conv_windows(
     input_size: int | tuple[int, int],
     kernel_size: int | tuple[int, int],
@@ -182,21 +178,17 @@ def conv2d_by_hand(
     to `F.conv2d` on the batched tensors. Each output is one window of the zero-padded input
     times the kernel, summed, plus the bias.
     """
-    x = _as_float_array(x, "x")
-    weight = _as_float_array(weight, "weight")
-    if x.ndim != 3 or 0 in x.shape:
-        raise ValueError(f"x must be a non-empty (C, H, W) array, got shape {x.shape}")
-    if weight.ndim != 4 or 0 in weight.shape:
-        raise ValueError(
-            f"weight must be a non-empty (O, C, kh, kw) array, got shape {weight.shape}"
-        )
+    # nan and inf pass, as through F.conv2d.
+    x = check_array(x, "x", (3,), "(C, H, W)", finite=False).astype(np.float64)
+    weight = check_array(weight, "weight", (4,), "(O, C, kh, kw)", finite=False)
+    weight = weight.astype(np.float64)
     if weight.shape[1] != x.shape[0]:
         raise ValueError(
             f"weight has {weight.shape[1]} input channels but x has {x.shape[0]} channels"
         )
     out_channels, _, kh, kw = weight.shape
     if bias is not None:
-        bias = _as_float_array(bias, "bias")
+        bias = check_array(bias, "bias", (1,), "(O,)", finite=False).astype(np.float64)
         if bias.shape != (out_channels,):
             raise ValueError(f"bias must have shape ({out_channels},), got {bias.shape}")
     size = (x.shape[1], x.shape[2])
@@ -269,9 +261,7 @@ def conv_as_matrix(
     Row r holds the kernel weights at the columns of the pixels output r reads, zeros
     elsewhere: a fully connected layer with most weights removed and the rest shared.
     """
-    kernel = _as_float_array(kernel, "kernel")
-    if kernel.ndim != 2 or 0 in kernel.shape:
-        raise ValueError(f"kernel must be a non-empty 2-D (kh, kw) array, got shape {kernel.shape}")
+    kernel = check_array(kernel, "kernel", (2,), "2-D (kh, kw)", finite=False).astype(np.float64)
     indices = conv_weight_indices(kernel.shape, input_size, stride, padding, dilation)
     return np.where(indices >= 0, kernel.ravel()[indices], 0.0)
 
@@ -345,7 +335,7 @@ def fit_filter(
         raise TypeError(f"learning_rate must be a number, got {type(learning_rate).__name__}")
     if not 0 < learning_rate <= 10:
         raise ValueError(f"learning_rate must be above 0 and at most 10, got {learning_rate}")
-    target = _as_float_array(target, "target")
+    target = check_array(target, "target", (2,), "3x3 kernel").astype(np.float64)
     if target.shape != (3, 3):
         raise ValueError(f"target must be a 3x3 kernel, got shape {target.shape}")
     images = fit_images()

@@ -8,7 +8,7 @@ import numpy as np
 import torch
 import torch.nn.functional as F
 
-from helpers.core.arithmetic import check_int, check_real
+from helpers.core.arithmetic import check_array, check_int, check_real
 from helpers.core.images import sample_photo
 
 # Regions of the sample photograph (rows, columns), found by looking at it.
@@ -52,14 +52,10 @@ def crop(image: np.ndarray, box: tuple[int, int, int, int]) -> np.ndarray:
     top, bottom, left, right = (
         check_int(value, f"box {name}", minimum=0) for value, name in zip(box, names, strict=True)
     )
-    if not isinstance(image, (np.ndarray, torch.Tensor)):
-        try:
-            image = np.asarray(image)
-        except (TypeError, ValueError):  # ragged nested lists
-            raise TypeError(f"image must be an array, got {type(image).__name__}") from None
-    shape = image.shape
-    if len(shape) < 2:
-        raise ValueError(f"image must be an (H, W) or (H, W, C) array, got shape {shape}")
+    array = check_array(image, "image", (2, 3), "(H, W) or (H, W, C)", kinds="biuf", finite=False)
+    if not isinstance(image, torch.Tensor):
+        image = array  # a tensor stays a tensor: its part is a view, as slicing gives
+    shape = array.shape
     # Slicing would quietly give a smaller or an empty part.
     if not (top < bottom <= shape[0] and left < right <= shape[1]):
         raise ValueError(

@@ -8,7 +8,7 @@ from pathlib import Path
 import numpy as np
 from PIL import Image
 
-from helpers.core.arithmetic import check_bool, check_int
+from helpers.core.arithmetic import check_array, check_bool, check_int
 
 SAMPLE_PHOTO = "grace_hopper.jpg"
 
@@ -36,14 +36,6 @@ def sample_photo(grey: bool = True) -> np.ndarray:
 def subsample(image: np.ndarray, factor: int) -> np.ndarray:
     """Keep every `factor`-th row and column (the simplest subsampling)."""
     factor = check_int(factor, "factor")
-    try:
-        array = np.asarray(image)
-    except (TypeError, ValueError, RuntimeError):  # ragged lists; a tensor that requires grad
-        raise TypeError(
-            f"image must be an array of pixel values, got {type(image).__name__} {image!r:.60}"
-        ) from None
-    if array.dtype.kind not in "biuf":
-        raise TypeError(f"image must be an array of pixel values, got dtype {array.dtype}")
-    if array.ndim not in (2, 3):
-        raise ValueError(f"image must be an (H, W) or (H, W, C) array, got shape {array.shape}")
+    # Any pixel type (a bool mask too), kept as it is.
+    array = check_array(image, "image", (2, 3), "(H, W) or (H, W, C)", kinds="biuf", finite=False)
     return array[::factor, ::factor]
