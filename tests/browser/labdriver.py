@@ -321,11 +321,14 @@ def __series_probe(model_id):
     except (TypeError, ValueError):
         exact = False
     render = getattr(box.render, "__wrapped__", box.render)
-    # a bound method or a partial cannot be imported by name: "<...>" says so
+    # a partial carries data made when the explorer was built: its function is named, but it
+    # cannot be called again by name; a bound method cannot be imported: "<...>" says so
+    data = getattr(render, "keywords", None) is not None
+    render = getattr(render, "func", render)
     name = "<bound>" if hasattr(render, "__self__") else getattr(render, "__qualname__", "<?>")
     print(json.dumps({
         "values": values if exact else {k: repr(v) for k, v in values.items()},
-        "exact": exact,
+        "exact": exact and not data,
         "render": [getattr(render, "__module__", "") or "", name],
         "expected": safe_render(box.render, **values),
         "shown": box.view.value,
