@@ -23,7 +23,7 @@ BIND_URL = "http://:8000"
 MEM_LIMIT = "2G"
 MEM_GUARANTEE = "1.5G"
 CPU_LIMIT = 1.0
-CPU_GUARANTEE = 0.43
+CPU_GUARANTEE = 0.44
 # Stop a student's server after this long without activity (needs jupyterhub-idle-culler).
 IDLE_SERVER_MINUTES = 60
 # Shut a kernel down after this long idle: each open notebook keeps one, 0.3-0.9 GB each.
