@@ -204,9 +204,13 @@ student: $(STAMP)
 	$(BIN)/python -m tools.student --out build/student
 
 # Re-execute notebooks in place from fresh kernels (NB=notebooks/01_why_cnn.ipynb for one).
+# A cell's printed text is kept as one output: when the kernel flushes mid-cell it arrives in
+# pieces, which would change the committed file from one run to the next.
 execute: $(STAMP)
 	$(BIN)/jupyter nbconvert --to notebook --execute --inplace \
-		--ExecutePreprocessor.timeout=600 --ExecutePreprocessor.kernel_name=python3 $(NB)
+		--ExecutePreprocessor.timeout=600 --ExecutePreprocessor.kernel_name=python3 \
+		--NotebookExporter.preprocessors=nbconvert.preprocessors.CoalesceStreamsPreprocessor \
+		$(NB)
 
 # figures/*.png for the README and the static slides, drawn from the lessons' figure functions.
 figures: $(STAMP)

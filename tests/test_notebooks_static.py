@@ -64,6 +64,16 @@ def test_code_cells_executed_in_order(path):
     assert [c.execution_count for c in code] == list(range(1, len(code) + 1))
 
 
+@pytest.mark.parametrize("path", PATHS, ids=IDS)
+def test_a_cells_printed_text_is_one_output(path):
+    # make execute coalesces streams: pieces would change the file from one run to the next
+    for index, cell in enumerate(read(path).cells):
+        outputs = cell.get("outputs", [])
+        for first, second in zip(outputs, outputs[1:]):
+            pieces = first.output_type == second.output_type == "stream"
+            assert not (pieces and first.name == second.name), f"cell {index}: split stream"
+
+
 def _output_texts(path):
     for cell in read(path).cells:
         if cell.cell_type != "code":
