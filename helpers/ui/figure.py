@@ -24,6 +24,7 @@ if TYPE_CHECKING:
     from matplotlib.axes import Axes
 
 DPI = 100
+PNG_COMPRESS_LEVEL = 3
 
 
 class NotebookFigure(Figure):
@@ -40,8 +41,13 @@ class NotebookFigure(Figure):
         # pass, then the picture), which doubles the time of every figure.
         canvas = FigureCanvasAgg(self)
         canvas.draw()
+        pixels = np.asarray(canvas.buffer_rgba())
+        if pixels[..., 3].min() == 255:  # opaque (the usual white figure): no alpha to store
+            pixels = pixels[..., :3]
         buffer = io.BytesIO()
-        Image.fromarray(np.asarray(canvas.buffer_rgba())).save(buffer, format="PNG")
+        # Level 3 of zlib's 9 writes the same pixels about twice as fast as Pillow's default 6,
+        # in files of about the same size.
+        Image.fromarray(pixels).save(buffer, format="PNG", compress_level=PNG_COMPRESS_LEVEL)
         return buffer.getvalue()
 
     def _repr_png_(self) -> bytes:
