@@ -23,7 +23,7 @@ BIND_URL = "http://:8000"
 MEM_LIMIT = "2G"
 MEM_GUARANTEE = "1.5G"
 CPU_LIMIT = 1.0
-CPU_GUARANTEE = 0.44
+CPU_GUARANTEE = 0.38
 # Stop a student's server after this long without activity (needs jupyterhub-idle-culler).
 IDLE_SERVER_MINUTES = 60
 # Shut a kernel down after this long idle: each open notebook keeps one, 0.3-0.9 GB each.
@@ -49,9 +49,20 @@ c.Spawner.default_url = DEFAULT_URL
 c.Spawner.args = [
     f"--MappingKernelManager.cull_idle_timeout={IDLE_KERNEL_MINUTES * 60}",
     "--MappingKernelManager.cull_interval=60",
+    # Every student's kernels run on this one machine. Over TCP each server picks free ports
+    # for its kernels, and two servers starting kernels at once can pick the same one (the load
+    # test lost a kernel to "ZMQError: Address already in use"); IPC sockets are files in each
+    # student's own runtime folder (RUNTIME_DIR below).
+    "--KernelManager.transport=ipc",
 ]
-# torch would start one thread per core of the whole server for every student.
-c.Spawner.environment = {"OMP_NUM_THREADS": "1", "MKL_NUM_THREADS": "1"}
+# torch would start one thread per core of the whole server for every student. A socket's path
+# must stay under 108 characters, so the runtime folder is short: /tmp/jr-<user id>.
+c.Spawner.environment = {
+    "OMP_NUM_THREADS": "1",
+    "MKL_NUM_THREADS": "1",
+    "JUPYTER_RUNTIME_DIR": lambda spawner: f"/tmp/jr-{spawner.user.id}",
+}
+c.SystemdSpawner.isolate_tmp = True  # each student's /tmp is their own
 # Thirty students logging in at once start thirty servers: the defaults (60 s, 30 s) are short.
 c.Spawner.start_timeout = 180
 c.Spawner.http_timeout = 120
