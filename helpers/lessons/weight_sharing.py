@@ -395,7 +395,9 @@ def learning_view(
     """
     check_int(step, "step", minimum=1, maximum=FIT_STEPS)
     learning_rate = check_real(learning_rate, "learning_rate")
-    fit = (fits or {}).get(learning_rate) or fit_filter(FIT_STEPS, learning_rate)
+    fit = (fits or {}).get(learning_rate)
+    if fit is None:
+        fit = fit_filter(FIT_STEPS, learning_rate)
     if not np.all(np.isfinite(fit.losses)):
         raise ValueError(
             f"with learning rate {learning_rate} the loss overflows: take a smaller one"
